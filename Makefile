@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make paper` builds ms.pdf, `make test` runs the tests.
+# Each installs what is missing first (Debian TeX packages, a virtual environment, Python deps).
+PROFILE ?= paper
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmodern poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
+
+.PHONY: help paper test reproduce install tex clean
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  PROFILE=quick|paper (default paper) selects the configuration of 'make paper'"
+
+paper: install tex ## build ms.pdf (PROFILE=quick for the tiny configuration)
+	$(SNAKEMAKE) --profile profiles/$(PROFILE)
+
+test: install tex ## run the test suite (unit tests and an end-to-end quick build)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+reproduce: install tex ## two clean quick builds in separate directories must agree byte for byte
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick
+
+install: $(INSTALLED) ## the virtual environment with pinned Python dependencies
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+tex: ## Debian's TeX packages and pdftotext, if missing
+	@if ! command -v latexmk >/dev/null || ! command -v pdftotext >/dev/null \
+	   || ! kpsewhich booktabs.sty >/dev/null; then \
+	  echo "installing Debian packages: $(TEX_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEX_PACKAGES); \
+	fi
+
+clean: ## remove every generated file (keeps the virtual environment)
+	rm -rf results .snakemake ms.pdf src/tex/output src/tex/figures/*.pdf src/tex/showyourwork.sty
+	cd src/tex && rm -f ms.aux ms.bbl ms.blg ms.fdb_latexmk ms.fls ms.log ms.out ms.pdf

@@ -1,0 +1,116 @@
+"""Command line: `rxnyield validate | featurize | train | aggregate`.
+
+Snakemake calls these with `--resolved JSON` (the config subset that determines a job, passed through
+`params:` so that changing it re-runs the job); a user calls them with `--config FILE [FILE ...]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rxnyield.config import ConfigError, load_config
+from rxnyield.data.validate import DataValidationError
+
+
+def resolved_or_config(args, build):
+    """The resolved dict from --resolved, or built from --config files with `build(config)`."""
+    if args.resolved:
+        return json.loads(args.resolved)
+    return build(load_config(*args.config))
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--config", nargs="+", metavar="FILE", help="config YAML files, merged in order")
+    group.add_argument("--resolved", metavar="JSON", help="resolved job settings (as written by Snakemake)")
+
+
+def dataset_settings(config: dict, dataset: str) -> dict:
+    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"]}
+
+
+def cmd_validate(args) -> None:
+    from rxnyield.data.validate import validate_dataset
+
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    summary = validate_dataset(settings["dataset"], settings["dataset_spec"], Path(settings["data_dir"]))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"{settings['dataset']}: {summary['reactions']} reactions, {len(summary['splits'])} splits: valid")
+
+
+def cmd_featurize(args) -> None:
+    from rxnyield.data.reactions import load_reactions
+    from rxnyield.featurizers.bundle import featurize
+
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    reactions = load_reactions(settings["dataset"], settings["dataset_spec"])
+    bundle = featurize(reactions, settings["dataset_spec"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    bundle.save(args.out)
+    print(f"{settings['dataset']}: {len(bundle.molecules)} unique molecules, {len(bundle.atoms)} atoms, "
+          f"feature sets {sorted(bundle.human)}")
+
+
+def cmd_train(args) -> None:
+    from rxnyield.runner import run_config, train_and_evaluate
+
+    run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
+    metrics = train_and_evaluate(run, args.features, args.out_dir)
+    print(f"{run['dataset']}/{run['model']}/{run['split']}: " + ", ".join(
+        f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, float)))
+
+
+def cmd_aggregate(args) -> None:
+    from rxnyield.report.aggregate import aggregate
+
+    aggregate(resolved_or_config(args, lambda c: c), args.out_dir)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="rxnyield", description=__doc__.splitlines()[0])
+    commands = main.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check checksums, SMILES, yields and splits of a dataset")
+    add_source(validate)
+    validate.add_argument("--dataset")
+    validate.add_argument("--out", type=Path, required=True, help="summary JSON written when the data are valid")
+    validate.set_defaults(func=cmd_validate)
+
+    featurize = commands.add_parser("featurize", help="graphs and descriptors of every unique molecule")
+    add_source(featurize)
+    featurize.add_argument("--dataset")
+    featurize.add_argument("--out", type=Path, required=True)
+    featurize.set_defaults(func=cmd_featurize)
+
+    train = commands.add_parser("train", help="train one (dataset, model, split) and evaluate it on its test set")
+    add_source(train)
+    train.add_argument("--dataset")
+    train.add_argument("--model")
+    train.add_argument("--split")
+    train.add_argument("--features", type=Path, required=True, help="the dataset's features.npz")
+    train.add_argument("--out-dir", type=Path, required=True)
+    train.set_defaults(func=cmd_train)
+
+    aggregate = commands.add_parser("aggregate", help="summarize every run of a configuration")
+    add_source(aggregate)
+    aggregate.add_argument("--out-dir", type=Path, required=True)
+    aggregate.set_defaults(func=cmd_aggregate)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ConfigError, DataValidationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Loading, merging and validating the workflow configuration (one schema for Snakemake and the CLI)."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, misspelt or of the wrong type."""
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep merge: mappings merge key by key, anything else in `override` replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load_schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    location = ".".join(str(p) for p in error.absolute_path) or "<top level>"
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return f"config: {location}: " + "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}"
+    return f"config: {location}: {error.message}"
+
+
+def validate_config(config: dict) -> dict:
+    """Raise ConfigError naming the key path of every problem; cross-references are checked too."""
+    validator = jsonschema.Draft202012Validator(load_schema())
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    # Errors inside `allOf` branches repeat their parent's message; keep the most specific ones.
+    messages = list(dict.fromkeys(_describe(e) for e in errors if e.validator != "allOf" and e.validator != "if"))
+    if not messages:
+        for model, spec in config["models"].items():
+            for dataset in spec.get("datasets", []):
+                if dataset not in config["datasets"]:
+                    messages.append(f"config: models.{model}.datasets: unknown dataset '{dataset}'")
+    if messages:
+        raise ConfigError("\n".join(messages))
+    return config
+
+
+def load_config(*paths: Path | str) -> dict:
+    """Merge YAML files in order and validate the result."""
+    config: dict = {}
+    for path in paths:
+        config = merge(config, yaml.safe_load(Path(path).read_text()) or {})
+    return validate_config(config)
+
+
+def model_datasets(config: dict, model: str) -> list[str]:
+    """Datasets a model runs on (all of them unless the model lists some)."""
+    return list(config["models"][model].get("datasets", config["datasets"]))
+
+
+def runs(config: dict) -> list[tuple[str, str, str]]:
+    """Every (dataset, model, split) training job of a configuration."""
+    return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)
+            for s in config["datasets"][d]["splits"]]

@@ -1,0 +1,1 @@
+"""Molecule and reaction featurizers, and the per-dataset feature bundle every training job reuses."""

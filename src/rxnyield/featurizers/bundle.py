@@ -1,0 +1,80 @@
+"""Everything a training job needs about a dataset, computed once per dataset and saved as one `.npz`.
+
+Each *unique* molecule (reactant side and products) is featurized once; reactions refer to molecules by
+index. A reaction's reactants are stored as a set of (reaction, molecule) pairs, never as an ordered
+list, which is what makes every model built on it invariant to reactant order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rxnyield.data.reactions import ReactionSet
+from rxnyield.featurizers.descriptors import ahneman_dft, rdkit2d
+from rxnyield.featurizers.graph import GraphFeaturizer
+
+
+@dataclass(frozen=True)
+class FeatureBundle:
+    molecules: np.ndarray        # (n_mol,) SMILES of every unique molecule
+    atoms: np.ndarray            # (n_atoms, atom features) of all molecules, concatenated
+    atom_molecule: np.ndarray    # (n_atoms,) molecule index of each atom
+    edge_index: np.ndarray       # (2, n_edges) into `atoms`
+    bonds: np.ndarray            # (n_edges, bond features)
+    reactant_pairs: np.ndarray   # (n_pairs, 2) rows of (reaction, molecule): the reactant sets
+    product_index: np.ndarray    # (n_rxn,) molecule index of each reaction's product
+    ids: np.ndarray              # (n_rxn,) dataset reaction ids, in reaction-table order
+    yields: np.ndarray           # (n_rxn,) yield in percent
+    human: dict[str, np.ndarray]  # feature-set name -> (n_rxn, n_features)
+
+    @property
+    def n_reactions(self) -> int:
+        return len(self.ids)
+
+    def save(self, path: Path) -> None:
+        arrays = {k: v for k, v in self.__dict__.items() if k != "human"}
+        arrays.update({f"human_{name}": values for name, values in self.human.items()})
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "FeatureBundle":
+        with np.load(path, allow_pickle=False) as data:
+            fields = {k: data[k] for k in data.files if not k.startswith("human_")}
+            human = {k.removeprefix("human_"): data[k] for k in data.files if k.startswith("human_")}
+        return cls(**fields, human=human)
+
+
+def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."),
+              graph_featurizer: GraphFeaturizer | None = None) -> FeatureBundle:
+    """Graphs of the unique molecules, reactant sets, and every human feature set the dataset supports."""
+    graph_featurizer = graph_featurizer or GraphFeaturizer()
+    molecules = sorted(set().union(*reactions.reactants) | set(reactions.products))
+    index = {smiles: i for i, smiles in enumerate(molecules)}
+    graphs = [graph_featurizer(smiles) for smiles in molecules]
+    offsets = np.cumsum([0] + [len(g.atoms) for g in graphs])
+    pairs = np.array([(r, index[m]) for r, mols in enumerate(reactions.reactants) for m in mols], dtype=np.int64)
+    product_index = np.array([index[p] for p in reactions.products], dtype=np.int64)
+
+    descriptors = rdkit2d(molecules).to_numpy()
+    summed = np.zeros((len(reactions), descriptors.shape[1]))
+    np.add.at(summed, pairs[:, 0], descriptors[pairs[:, 1]])
+    human = {"rdkit2d": np.hstack([summed, descriptors[product_index]])}
+    if spec.get("descriptor_tables"):
+        human["dft"] = ahneman_dft(reactions.table, spec["descriptor_tables"], root)
+
+    return FeatureBundle(
+        molecules=np.array(molecules),
+        atoms=np.concatenate([g.atoms for g in graphs]),
+        atom_molecule=np.repeat(np.arange(len(graphs)), [len(g.atoms) for g in graphs]),
+        edge_index=np.concatenate([g.edge_index + offsets[i] for i, g in enumerate(graphs)], axis=1),
+        bonds=np.concatenate([g.bonds for g in graphs]),
+        reactant_pairs=pairs,
+        product_index=product_index,
+        ids=reactions.ids,
+        yields=reactions.yields,
+        human=human,
+    )

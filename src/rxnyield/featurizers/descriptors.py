@@ -1,0 +1,36 @@
+"""Human-designed descriptors: RDKit 2D descriptors per molecule and Ahneman's DFT descriptors per component."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rdkit import Chem
+from rdkit.Chem import Descriptors
+
+
+def rdkit2d(smiles_list: list[str]) -> pd.DataFrame:
+    """RDKit's 2D descriptors (one row per molecule, indexed by SMILES); undefined values become 0.
+
+    Descriptors such as partial-charge BCUTs are undefined for Pd or bare ions; 0 keeps the row usable
+    and constant columns are dropped later on the training set.
+    """
+    rows = []
+    for smiles in smiles_list:
+        values = Descriptors.CalcMolDescriptors(Chem.MolFromSmiles(smiles), missingVal=np.nan)
+        rows.append(values)
+    table = pd.DataFrame(rows, index=pd.Index(smiles_list, name="smiles"), dtype=np.float64)
+    return table.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+
+
+def ahneman_dft(reactions: pd.DataFrame, tables: dict[str, str], root: Path = Path(".")) -> np.ndarray:
+    """Ahneman et al.'s per-reaction DFT features: each component's descriptor row, concatenated by role.
+
+    `tables` maps a role (aryl_halide, ligand, base, additive) to its CSV; rows are joined on `<role>_name`.
+    """
+    blocks = []
+    for role, path in tables.items():
+        table = pd.read_csv(root / path).set_index("name")
+        blocks.append(table.loc[reactions[f"{role}_name"]].to_numpy(dtype=np.float64))
+    return np.hstack(blocks)

@@ -1,0 +1,17 @@
+"""Regression losses with a predicted variance."""
+
+from __future__ import annotations
+
+import torch
+
+
+def heteroscedastic_loss(mean: torch.Tensor, log_variance: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """L_u = mean[(y − μ)² / σ² + log σ²]: the Gaussian negative log-likelihood up to constants and a factor 2
+    (Kendall & Gal 2017), the uncertainty loss of the UAM paper and of Kwon et al."""
+    return ((target - mean) ** 2 * torch.exp(-log_variance) + log_variance).mean()
+
+
+def combined_loss(mean, log_variance, target, mse_weight: float, uncertainty_weight: float) -> torch.Tensor:
+    """mse_weight·MSE + uncertainty_weight·L_u (the UAM authors' code uses 0.9 and 0.1)."""
+    mse = torch.mean((target - mean) ** 2)
+    return mse_weight * mse + uncertainty_weight * heteroscedastic_loss(mean, log_variance, target)

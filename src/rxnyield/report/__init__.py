@@ -1,0 +1,1 @@
+"""From per-split runs to the manuscript: aggregation, tables, variables and figures."""

@@ -1,0 +1,76 @@
+"""Figures of the manuscript (matplotlib, Agg, PDF without creation dates)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from rxnyield.config import model_datasets  # noqa: E402
+from rxnyield.stats import regression_metrics, trimean  # noqa: E402
+
+plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
+
+
+def save(figure: plt.Figure, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, bbox_inches="tight", metadata={"CreationDate": None, "ModDate": None})
+    plt.close(figure)
+
+
+def parity(config: dict, predictions: pd.DataFrame, path: Path) -> None:
+    """Predicted vs measured yield on the first split's test set, one panel per (dataset, model)."""
+    datasets = list(config["datasets"])
+    models = list(config["models"])
+    figure, axes = plt.subplots(len(datasets), len(models), figsize=(2.3 * len(models), 2.3 * len(datasets)),
+                                squeeze=False, sharex=True, sharey=True)
+    for i, dataset in enumerate(datasets):
+        split = config["datasets"][dataset]["splits"][0]
+        for j, model in enumerate(models):
+            ax = axes[i, j]
+            rows = predictions[(predictions["dataset"] == dataset) & (predictions["model"] == model)
+                               & (predictions["split"] == split)]
+            ax.plot([0, 100], [0, 100], color="0.6", lw=0.8, zorder=0)
+            if dataset not in model_datasets(config, model) or rows.empty:
+                ax.text(50, 50, "not run", ha="center", va="center", color="0.5")
+                continue
+            ax.hexbin(rows["y_true"], rows["y_pred"], gridsize=35, extent=(0, 100, 0, 100), mincnt=1,
+                      cmap="viridis", linewidths=0)
+            r2 = regression_metrics(rows["y_true"], rows["y_pred"])["r2"]
+            ax.text(3, 92, f"$R^2$ = {r2:.3f}", va="top")
+            ax.set_title(f"{config['models'][model]['label']}, {config['datasets'][dataset]['title']}")
+            ax.set_xlim(0, 100)
+            ax.set_ylim(-5, 105)
+    for ax in axes[-1]:
+        ax.set_xlabel("measured yield (%)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("predicted yield (%)")
+    save(figure, path)
+
+
+def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
+                 label: str = "$R^2$ (test)") -> None:
+    """Per-split test metric of every model: box (quartiles), points (splits), diamond = trimean."""
+    datasets = list(config["datasets"])
+    figure, axes = plt.subplots(1, len(datasets), figsize=(3.3 * len(datasets), 2.6), squeeze=False)
+    rng = np.random.default_rng(0)  # horizontal jitter only
+    for ax, dataset in zip(axes[0], datasets):
+        models = [m for m in config["models"] if dataset in model_datasets(config, m)]
+        values = [per_split.loc[(per_split["dataset"] == dataset) & (per_split["model"] == m), metric].to_numpy()
+                  for m in models]
+        ax.boxplot(values, positions=range(len(models)), widths=0.5, showfliers=False, whis=(0, 100),
+                   medianprops={"color": "0.3"})
+        for k, v in enumerate(values):
+            ax.scatter(k + rng.uniform(-0.12, 0.12, len(v)), v, s=10, alpha=0.7, zorder=3)
+            ax.scatter([k], [trimean(v)], marker="D", s=30, color="black", zorder=4,
+                       label="trimean" if k == 0 else None)
+        ax.set_xticks(range(len(models)), [config["models"][m]["label"] for m in models])
+        ax.set_title(config["datasets"][dataset]["title"])
+        ax.set_ylabel(label)
+    axes[0, 0].legend(loc="lower left")
+    save(figure, path)

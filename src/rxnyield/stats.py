@@ -1,0 +1,45 @@
+"""Metrics of one split and robust summaries across splits.
+
+Quartiles use numpy's default linear interpolation (Hyndman & Fan type 7), stated in the manuscript.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+METRICS = ("mae", "rmse", "r2")
+
+
+def regression_metrics(y_true, y_pred) -> dict[str, float]:
+    """MAE, RMSE and R² (scikit-learn's coefficient of determination, not squared Pearson r)."""
+    return {
+        "mae": float(mean_absolute_error(y_true, y_pred)),
+        "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),
+        "r2": float(r2_score(y_true, y_pred)),
+    }
+
+
+def trimean(values) -> float:
+    """Tukey's trimean (Q1 + 2·Q2 + Q3) / 4."""
+    q1, q2, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
+    return float((q1 + 2 * q2 + q3) / 4)
+
+
+def iqr(values) -> float:
+    """Interquartile range Q3 − Q1."""
+    q1, q3 = np.percentile(np.asarray(values, dtype=float), [25, 75])
+    return float(q3 - q1)
+
+
+def summarize(values) -> dict[str, float]:
+    """Mean ± sample std (ddof=1, as papers report it) and the robust median, trimean and IQR."""
+    values = np.asarray(values, dtype=float)
+    return {
+        "n": int(values.size),
+        "mean": float(values.mean()),
+        "std": float(values.std(ddof=1)) if values.size > 1 else float("nan"),
+        "median": float(np.median(values)),
+        "trimean": trimean(values),
+        "iqr": iqr(values),
+    }

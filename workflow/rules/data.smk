@@ -1,0 +1,44 @@
+import json
+
+from rxnyield.cli import dataset_settings
+from rxnyield.data.validate import dataset_files
+
+DATASETS = list(config["datasets"])
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS),
+
+
+rule validate:
+    """Checksums, SMILES, yields, duplicates and split coverage; nothing downstream runs on bad data."""
+    input:
+        manifest=f"{config['data_dir']}/MANIFEST.sha256",
+        files=lambda w: [str(p) for p in dataset_files(config["datasets"][w.dataset], Path("."))],
+    output:
+        summary=f"{RESULTS}/validated/{{dataset}}.json",
+    params:
+        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+    log:
+        f"{RESULTS}/logs/validate/{{dataset}}.log",
+    shell:
+        "rxnyield validate --resolved {params.settings:q} --out {output.summary} 2>&1 | tee {log}"
+
+
+rule featurize:
+    """Graphs and descriptors of every unique molecule of a dataset, reused by every training job."""
+    input:
+        validated=rules.validate.output.summary,
+    output:
+        features=f"{RESULTS}/features/{{dataset}}/features.npz",
+    params:
+        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+    log:
+        f"{RESULTS}/logs/featurize/{{dataset}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/featurize/{{dataset}}.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "rxnyield featurize --resolved {params.settings:q} --out {output.features} > {log} 2>&1"
