@@ -1,0 +1,99 @@
+"""`make reproduce`: build a profile twice from clean copies of the repository and compare the outputs.
+
+Two builds in separate directories must give byte-identical `\\variable` files, tables, per-split
+metrics and predictions; every differing or missing file is printed and the check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from rxnyield.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPARED = ("src/tex/output/**/*", "{results}/runs/**/predictions.csv", "{results}/runs/**/metrics.json",
+            "{results}/aggregate/*.csv")
+
+
+def project_files(root: Path) -> list[str]:
+    """Tracked and untracked-but-not-ignored files: what a fresh clone of the working tree would hold."""
+    listing = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=root,
+                             check=True, capture_output=True, text=True).stdout
+    return [name for name in listing.split("\0") if name and (root / name).is_file()]
+
+
+def clean_copy(root: Path, target: Path) -> None:
+    for name in project_files(root):
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, destination)
+
+
+def build(directory: Path, profile: str, log) -> None:
+    """Run the whole workflow of `profile` in `directory` with this interpreter's environment."""
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+               PYTHONPATH=str(directory / "src"))
+    subprocess.run([str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"], cwd=directory, env=env,
+                   check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def compared_files(directory: Path, results_dir: str) -> set[str]:
+    found = set()
+    for pattern in COMPARED:
+        for path in directory.glob(pattern.format(results=results_dir)):
+            if path.is_file():
+                found.add(path.relative_to(directory).as_posix())
+    return found
+
+
+def compare_builds(first: Path, second: Path, results_dir: str) -> list[str]:
+    """One line per file that differs or exists in one build only; empty when the builds agree."""
+    a, b = compared_files(first, results_dir), compared_files(second, results_dir)
+    problems = [f"only in {first.name}: {name}" for name in sorted(a - b)]
+    problems += [f"only in {second.name}: {name}" for name in sorted(b - a)]
+    problems += [f"differs: {name}" for name in sorted(a & b)
+                 if not filecmp.cmp(first / name, second / name, shallow=False)]
+    if not a | b:
+        problems.append(f"no outputs found to compare under {first} and {second}")
+    return problems
+
+
+def reproduce(profile: str, workdir: Path, root: Path = ROOT) -> list[str]:
+    """Build `profile` in workdir/build_a and workdir/build_b and return their differences."""
+    overrides = [root / "config" / f"{profile}.yaml"] if profile != "paper" else []
+    results_dir = load_config(root / "config" / "config.yaml", *overrides)["results_dir"]
+    builds = [workdir / "build_a", workdir / "build_b"]
+    for directory in builds:
+        shutil.rmtree(directory, ignore_errors=True)
+        clean_copy(root, directory)
+        with open(workdir / f"{directory.name}.log", "w") as log:
+            print(f"building {profile} in {directory} (log: {log.name})", flush=True)
+            build(directory, profile, log)
+    return compare_builds(*builds, results_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="quick")
+    parser.add_argument("--workdir", type=Path, help="keep the two builds here (default: a temporary directory)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="rxnyield-reproduce-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        problems = reproduce(args.profile, workdir)
+    for line in problems:
+        print(line)
+    print(f"reproduce: {'FAILED, ' + str(len(problems)) + ' difference(s)' if problems else 'identical outputs'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+import copy
+
+import pytest
+
+from rxnyield.config import ConfigError, load_config, runs, validate_config
+from conftest import ROOT
+
+
+def test_quick_profile_only_overrides_values(config):
+    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    assert set(quick["models"]) == set(config["models"])
+    assert set(quick["datasets"]) == set(config["datasets"])
+    assert len(runs(quick)) < len(runs(config))
+
+
+def test_a_misspelt_key_names_its_path_and_the_likely_intent(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["mpnn"]["epoch"] = 3
+    with pytest.raises(ConfigError, match=r"models\.mpnn: unknown key 'epoch' \(did you mean 'epochs'\?\)"):
+        validate_config(broken)
+
+
+def test_a_wrong_type_names_its_path(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["rf"]["n_estimators"] = "many"
+    with pytest.raises(ConfigError, match=r"models\.rf\.n_estimators: 'many' is not of type 'integer'"):
+        validate_config(broken)
+
+
+def test_a_model_restricted_to_an_unknown_dataset_is_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["rf"]["datasets"] = ["acr"]
+    with pytest.raises(ConfigError, match="unknown dataset 'acr'"):
+        validate_config(broken)

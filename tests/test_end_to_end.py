@@ -1,0 +1,49 @@
+"""End to end: two clean quick-profile builds agree byte for byte, and the PDF shows the variables."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from rxnyield.reproduce import compare_builds, reproduce
+from conftest import ROOT
+
+
+def test_compare_builds_reports_each_differing_or_missing_file(tmp_path):
+    for name in ("build_a", "build_b"):
+        (tmp_path / name / "src/tex/output").mkdir(parents=True)
+        (tmp_path / name / "src/tex/output/same.txt").write_text("0.93")
+    (tmp_path / "build_a/src/tex/output/x.txt").write_text("0.91")
+    (tmp_path / "build_b/src/tex/output/x.txt").write_text("0.92")
+    (tmp_path / "build_a/src/tex/output/only_a.txt").write_text("1")
+    assert compare_builds(tmp_path / "build_a", tmp_path / "build_b", "results/quick") == [
+        "only in build_a: src/tex/output/only_a.txt", "differs: src/tex/output/x.txt"]
+
+
+@pytest.fixture(scope="module")
+def quick_builds(tmp_path_factory):
+    if shutil.which("latexmk") is None or shutil.which("pdftotext") is None:
+        pytest.fail("latexmk and pdftotext are required: run the tests through `make test`, which installs them")
+    workdir = tmp_path_factory.mktemp("reproduce")
+    return workdir, reproduce("quick", workdir, ROOT)
+
+
+@pytest.mark.slow
+def test_two_clean_quick_builds_are_byte_identical(quick_builds):
+    workdir, differences = quick_builds
+    assert differences == []
+    assert list((workdir / "build_a/results/quick/runs").glob("*/*/*/predictions.csv"))
+
+
+@pytest.mark.slow
+def test_quick_pdf_shows_the_variables_and_no_unresolved_references(quick_builds):
+    workdir, _ = quick_builds
+    build = workdir / "build_a"
+    text = subprocess.run(["pdftotext", str(build / "ms.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "??" not in text
+    for name in ("bh_rf_r2_trimean", "sm_mpnn_r2_trimean", "bh_n_reactions", "config_mpnn_epochs"):
+        value = (build / "src/tex/output" / f"{name}.txt").read_text()
+        assert value and value in text, name
+    assert "Built from the quick profile" in text
+    assert "src/scripts/parity_plot.py" in text  # \script{} ties the figure to its script

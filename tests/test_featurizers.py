@@ -1,0 +1,88 @@
+"""Golden values: hand-derived from the fixed vocabularies in rxnyield.featurizers.graph.
+
+Atom vector layout (43): element 0-17 (C=2, O=4, Na=13, other=17), degree 18-24, charge 25-28
+(-1, 0, +1, other), hybridization 29-35 (S, SP, SP2, SP3, ...), aromatic 36, H count 37-41, ring 42.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rxnyield.data.reactions import split_molecules
+from rxnyield.featurizers.bundle import featurize
+from rxnyield.featurizers.descriptors import ahneman_dft, rdkit2d
+from rxnyield.featurizers.graph import GraphFeaturizer
+from conftest import ROOT, subset
+
+featurize_graph = GraphFeaturizer()
+
+
+def hot(vector) -> list[int]:
+    return np.flatnonzero(vector).tolist()
+
+
+def test_atom_features_of_ethanol():
+    graph = featurize_graph("CCO")
+    assert graph.atoms.shape == (3, 43)
+    assert hot(graph.atoms[0]) == [2, 19, 26, 32, 40]  # CH3: C, degree 1, neutral, sp3, 3 H
+    assert hot(graph.atoms[1]) == [2, 20, 26, 32, 39]  # CH2: degree 2, 2 H
+    assert hot(graph.atoms[2]) == [4, 19, 26, 32, 38]  # OH: O, degree 1, sp3, 1 H
+
+
+def test_aromatic_ring_atoms_and_bonds():
+    graph = featurize_graph("c1ccccc1")
+    assert hot(graph.atoms[0]) == [2, 20, 26, 31, 36, 38, 42]  # sp2, aromatic, 1 H, in ring
+    assert graph.bonds.shape == (12, 7)  # 6 bonds, both directions
+    assert graph.bonds[0].tolist() == [0, 0, 0, 1, 0, 1, 1]  # aromatic, conjugated, in ring
+
+
+def test_ions_have_charges_and_no_edges():
+    sodium, hydroxide = featurize_graph("[Na+]"), featurize_graph("[OH-]")
+    assert hot(sodium.atoms[0]) == [13, 18, 27, 29, 37]
+    assert hot(hydroxide.atoms[0]) == [4, 18, 25, 32, 38]
+    assert sodium.edge_index.shape == (2, 0)
+
+
+def test_edges_come_in_both_directions():
+    graph = featurize_graph("CC=O")
+    assert graph.edge_index.T.tolist() == [[0, 1], [1, 0], [1, 2], [2, 1]]
+    assert graph.bonds[2].tolist() == [0, 1, 0, 0, 0, 0, 0]  # C=O double, not conjugated
+
+
+def test_unparsable_smiles_is_refused():
+    with pytest.raises(ValueError, match="cannot parse"):
+        featurize_graph("C1CC")
+
+
+def test_rdkit_descriptors_of_ethanol():
+    table = rdkit2d(["CCO"])
+    assert table.loc["CCO", "MolWt"] == pytest.approx(46.069, abs=1e-3)
+    assert table.loc["CCO", "NumHDonors"] == 1
+    assert table.loc["CCO", "TPSA"] == pytest.approx(20.23)
+    assert np.isfinite(table.to_numpy()).all()
+
+
+def test_tilde_bonds_are_read_as_single_bonds():
+    reactants, product = split_molecules("CC(=O)O~[Pd].CCO>>CC")
+    assert reactants == ("CC(=O)O-[Pd]", "CCO") and product == "CC"
+
+
+def test_dft_features_concatenate_component_rows_by_role(config):
+    spec = config["datasets"]["bh"]
+    table = pd.read_csv(ROOT / spec["reactions"]).head(3)
+    features = ahneman_dft(table, spec["descriptor_tables"], ROOT)
+    ligand = pd.read_csv(ROOT / spec["descriptor_tables"]["ligand"]).set_index("name")
+    widths = [pd.read_csv(ROOT / p).shape[1] - 1 for p in spec["descriptor_tables"].values()]
+    assert features.shape == (3, sum(widths)) == (3, 120)
+    start = widths[0]
+    np.testing.assert_array_equal(features[1, start:start + widths[1]], ligand.loc[table["ligand_name"][1]])
+
+
+def test_bundle_holds_each_molecule_once_and_reactant_sets(bh, config):
+    reactions = subset(bh, range(20))
+    bundle = featurize(reactions, config["datasets"]["bh"], ROOT)
+    assert len(set(bundle.molecules)) == len(bundle.molecules)
+    first = {bundle.molecules[m] for r, m in bundle.reactant_pairs if r == 0}
+    assert first == set(reactions.reactants[0]) and len(reactions.reactants[0]) == 6
+    assert bundle.molecules[bundle.product_index[0]] == reactions.products[0]
+    assert bundle.human["dft"].shape == (20, 120)

@@ -1,0 +1,120 @@
+"""Models: reactant-order invariance, a tiny model that must overfit, determinism, frozen predictions."""
+
+import os
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rxnyield.data.reactions import ReactionSet
+from rxnyield.featurizers.bundle import featurize
+from rxnyield.models import build_model
+from rxnyield.models.mpnn import ReactionMPNN, reactant_matrix
+from rxnyield.nn.mpnn import GraphBatch
+from rxnyield.stats import regression_metrics
+from conftest import ROOT, subset
+
+TINY_MPNN = {"type": "mpnn", "label": "tiny", "hidden": 16, "edge_hidden": 8, "steps": 2, "set2set_steps": 2,
+             "head_hidden": 32, "dropout": 0.0, "epochs": 300, "batch_size": 16, "lr": 0.003, "weight_decay": 0.0,
+             "mse_weight": 0.9, "uncertainty_weight": 0.1}
+SEEDS = {"data": 0, "torch": 0, "model": 0}
+GOLDEN = ROOT / "tests" / "golden" / "mpnn_tiny_predictions.csv"
+
+
+@pytest.fixture(scope="module")
+def small(bh):
+    """80 BH reactions spread over the plate (every 49th), so that yields vary."""
+    return subset(bh, range(0, 3955, 49)[:80])
+
+
+def shuffled_reactants(reactions: ReactionSet, seed: int) -> ReactionSet:
+    rng = random.Random(seed)
+    return ReactionSet(reactions.name, reactions.ids, reactions.yields,
+                       tuple(tuple(rng.sample(r, len(r))) for r in reactions.reactants),
+                       reactions.products, reactions.table)
+
+
+def test_prediction_does_not_depend_on_reactant_order(small, config):
+    spec = config["datasets"]["bh"]
+    bundle = featurize(small, spec, ROOT)
+    model = build_model(dict(TINY_MPNN, epochs=3), SEEDS, threads=1)
+    model.fit(bundle, np.arange(64))
+    mean, sigma = model.predict(bundle, np.arange(80))
+    for seed in range(3):
+        permuted = featurize(shuffled_reactants(small, seed), spec, ROOT)
+        assert not np.array_equal(permuted.reactant_pairs, bundle.reactant_pairs)
+        mean_p, sigma_p = model.predict(permuted, np.arange(80))
+        np.testing.assert_array_equal(mean_p, mean)
+        np.testing.assert_array_equal(sigma_p, sigma)
+
+
+def test_reactant_sum_equals_summing_embeddings_in_any_order(small, config):
+    """ρ(Σφ(x)) at the network level: the count-matrix product equals an explicit sum in shuffled order."""
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    torch.manual_seed(0)
+    network = ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], TINY_MPNN).eval()
+    graph = GraphBatch.from_arrays(bundle.atoms, bundle.atom_molecule, bundle.edge_index, bundle.bonds)
+    with torch.no_grad():
+        molecules = network.reactant_encoder(graph)
+        summed = reactant_matrix(bundle) @ molecules
+        rng = np.random.default_rng(1)
+        for reaction in range(5):
+            members = bundle.reactant_pairs[bundle.reactant_pairs[:, 0] == reaction, 1]
+            explicit = sum(molecules[m] for m in rng.permutation(members))
+            torch.testing.assert_close(summed[reaction], explicit, rtol=1e-5, atol=1e-6)
+
+
+def test_tiny_mpnn_overfits_32_reactions(small, config):
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    train = np.arange(32)
+    model = build_model(TINY_MPNN, SEEDS, threads=1)
+    model.fit(bundle, train)
+    mean, sigma = model.predict(bundle, train)
+    assert regression_metrics(bundle.yields[train], mean)["r2"] >= 0.95
+    assert (sigma > 0).all()
+
+
+def test_training_is_deterministic(small, config):
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    runs = []
+    for _ in range(2):
+        model = build_model(dict(TINY_MPNN, epochs=5), SEEDS, threads=2)
+        model.fit(bundle, np.arange(64))
+        runs.append(model.predict(bundle, np.arange(64, 80)))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    other = build_model(dict(TINY_MPNN, epochs=5), dict(SEEDS, torch=1), threads=2)
+    other.fit(bundle, np.arange(64))
+    assert not np.array_equal(other.predict(bundle, np.arange(64, 80))[0], runs[0][0])
+
+
+def test_frozen_predictions(small, config):
+    """A fixed tiny MPNN's test predictions; regenerate with UPDATE_GOLDEN=1 only for an intended change."""
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    model = build_model(dict(TINY_MPNN, epochs=60), SEEDS, threads=1)
+    model.fit(bundle, np.arange(64))
+    mean, sigma = model.predict(bundle, np.arange(64, 80))
+    frame = pd.DataFrame({"reaction_id": bundle.ids[64:80], "y_pred": mean, "y_sigma": sigma})
+    if os.environ.get("UPDATE_GOLDEN"):
+        frame.to_csv(GOLDEN, index=False, float_format="%.10g")
+    golden = pd.read_csv(GOLDEN)
+    np.testing.assert_array_equal(frame["reaction_id"], golden["reaction_id"])
+    np.testing.assert_allclose(frame["y_pred"], golden["y_pred"], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(frame["y_sigma"], golden["y_sigma"], rtol=1e-6, atol=1e-6)
+
+
+def test_random_forest_is_deterministic_and_uses_the_named_features(small, config):
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    params = {"type": "random_forest", "label": "rf", "features": "dft", "n_estimators": 20, "max_features": 0.5,
+              "min_samples_leaf": 1}
+    predictions = []
+    for _ in range(2):
+        model = build_model(params, SEEDS, threads=2)
+        model.fit(bundle, np.arange(64))
+        mean, sigma = model.predict(bundle, np.arange(64, 80))
+        predictions.append(mean)
+    assert sigma is None
+    np.testing.assert_array_equal(predictions[0], predictions[1])
+    assert model.forest.n_features_in_ == 120

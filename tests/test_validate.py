@@ -1,0 +1,131 @@
+"""Deliberately broken copies of the shipped data: each gives its own clear message (file, line, field)."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from rxnyield.data.validate import MANIFEST_NAME, DataValidationError, sha256, validate_dataset
+from conftest import ROOT
+
+REACTIONS = "src/data/buchwald_hartwig/bh_reactions.csv"
+SPLITS = "src/data/buchwald_hartwig/bh_split_orders.csv"
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A private copy of src/data under tmp_path (the repository's own copy is never touched)."""
+    shutil.copytree(ROOT / "src" / "data", tmp_path / "src" / "data")
+    return tmp_path
+
+
+def reseal(root):
+    """Rewrite the manifest so that only the deliberate breakage is left to find."""
+    data_dir = root / "src" / "data"
+    lines = []
+    for line in (data_dir / MANIFEST_NAME).read_text().splitlines():
+        name = line.split("  ", 1)[1]
+        lines.append(f"{sha256(data_dir / name)}  {name}")
+    (data_dir / MANIFEST_NAME).write_text("\n".join(lines) + "\n")
+
+
+def edit(root, relative, row, column, value):
+    path = root / relative
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[row, column] = value
+    table.to_csv(path, index=False)
+    reseal(root)
+
+
+def problems(root, config, dataset="bh"):
+    with pytest.raises(DataValidationError) as caught:
+        validate_dataset(dataset, config["datasets"][dataset], root / "src" / "data", root)
+    return caught.value.problems
+
+
+def test_shipped_data_are_valid(config):
+    for dataset in config["datasets"]:
+        summary = validate_dataset(dataset, config["datasets"][dataset], ROOT / "src" / "data", ROOT)
+        assert summary["reactions"] == {"bh": 3955, "sm": 5760}[dataset]
+
+
+def test_changed_file_fails_its_checksum(data, config):
+    path = data / REACTIONS
+    path.write_text(path.read_text().replace("10.65781182", "10.65781183", 1))
+    assert problems(data, config) == [f"{path}: sha256 differs from {data / 'src/data' / MANIFEST_NAME} "
+                                      "(file changed or corrupted)"]
+
+
+def test_yield_outside_range_names_line_id_and_field(data, config):
+    edit(data, REACTIONS, 4, "yield_pct", "104.5")
+    assert problems(data, config) == [f"{data / REACTIONS}, line 6 (id 4), field 'yield_pct': "
+                                      "yield 104.5 is outside [0, 100]"]
+
+
+def test_non_numeric_yield(data, config):
+    edit(data, REACTIONS, 0, "yield_pct", "n/a")
+    assert problems(data, config) == [f"{data / REACTIONS}, line 2 (id 0), field 'yield_pct': "
+                                      "yield 'n/a' is not a number"]
+
+
+def test_unparsable_smiles(data, config):
+    edit(data, REACTIONS, 9, "base_smiles", "CN(C)P(N(C)C")
+    assert problems(data, config) == [f"{data / REACTIONS}, line 11 (id 9), field 'base_smiles': "
+                                      "RDKit cannot parse 'CN(C)P(N(C)C'"]
+
+
+def test_duplicate_reaction(data, config):
+    table = pd.read_csv(data / REACTIONS, dtype=str, keep_default_na=False)
+    edit(data, REACTIONS, 7, "rxn_smiles", table.loc[2, "rxn_smiles"])
+    assert problems(data, config) == [f"{data / REACTIONS}, line 9 (id 7), field 'rxn_smiles': "
+                                      "duplicate reaction (same as line 4)"]
+
+
+def test_missing_column(data, config):
+    table = pd.read_csv(data / REACTIONS).drop(columns="yield_pct")
+    table.to_csv(data / REACTIONS, index=False)
+    reseal(data)
+    assert problems(data, config) == [f"{data / REACTIONS}, field 'yield_pct': required column is missing"]
+
+
+def test_split_with_a_reaction_in_train_and_test(data, config):
+    orders = pd.read_csv(data / SPLITS, dtype=str)
+    first = orders.index[orders["split"] == "FullCV_03"][0]
+    test_row = orders.index[(orders["split"] == "FullCV_03") & (orders["subset"] == "test")][0]
+    moved = orders.loc[test_row, "bh_id"]
+    orders.loc[first, "bh_id"] = moved  # now in train and test, and the first id is no longer covered
+    orders.to_csv(data / SPLITS, index=False)
+    reseal(data)
+    found = problems(data, config)
+    assert f"{data / SPLITS}, field 'bh_id': split FullCV_03: reaction id {moved} is in both train and test" in found
+    assert any("split FullCV_03: 1 reaction(s) not covered" in p for p in found)
+    assert any(f"split FullCV_03: reaction id {moved} appears more than once" in p for p in found)
+
+
+def test_missing_split_named_in_config(data, config):
+    orders = pd.read_csv(data / SPLITS, dtype=str)
+    orders[orders["split"] != "FullCV_10"].to_csv(data / SPLITS, index=False)
+    reseal(data)
+    assert problems(data, config) == [f"{data / SPLITS}, field 'split': split 'FullCV_10' named in the config "
+                                      "is not in the file"]
+
+
+def test_component_without_descriptors(data, config):
+    edit(data, REACTIONS, 3, "ligand_name", "NoSuchPhos")
+    found = problems(data, config)
+    assert found == [f"{data / REACTIONS}, line 5, field 'ligand_name': no row named 'NoSuchPhos' in "
+                     f"{data / config['datasets']['bh']['descriptor_tables']['ligand']}"]
+
+
+def test_cli_reports_problems_and_writes_nothing(data, config, tmp_path):
+    edit(data, REACTIONS, 4, "yield_pct", "-3")
+    settings = {"dataset": "bh", "dataset_spec": config["datasets"]["bh"], "data_dir": "src/data"}
+    out = tmp_path / "validated.json"
+    result = subprocess.run([sys.executable, "-m", "rxnyield.cli", "validate", "--resolved", json.dumps(settings),
+                             "--out", str(out)], cwd=data, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "line 6 (id 4), field 'yield_pct': yield -3 is outside [0, 100]" in result.stderr
+    assert not out.exists()
