@@ -59,22 +59,17 @@ def test_changed_file_fails_its_checksum(data, config):
                                       "(file changed or corrupted)"]
 
 
-def test_yield_outside_range_names_line_id_and_field(data, config):
-    edit(data, REACTIONS, 4, "yield_pct", "104.5")
-    assert problems(data, config) == [f"{data / REACTIONS}, line 6 (id 4), field 'yield_pct': "
-                                      "yield 104.5 is outside [0, 100]"]
-
-
-def test_non_numeric_yield(data, config):
-    edit(data, REACTIONS, 0, "yield_pct", "n/a")
-    assert problems(data, config) == [f"{data / REACTIONS}, line 2 (id 0), field 'yield_pct': "
-                                      "yield 'n/a' is not a number"]
-
-
-def test_unparsable_smiles(data, config):
-    edit(data, REACTIONS, 9, "base_smiles", "CN(C)P(N(C)C")
-    assert problems(data, config) == [f"{data / REACTIONS}, line 11 (id 9), field 'base_smiles': "
-                                      "RDKit cannot parse 'CN(C)P(N(C)C'"]
+@pytest.mark.parametrize("row, field, value, message", [
+    (4, "yield_pct", "104.5", "line 6 (id 4), field 'yield_pct': yield 104.5 is outside [0, 100]"),
+    (0, "yield_pct", "n/a", "line 2 (id 0), field 'yield_pct': yield 'n/a' is not a number"),
+    (9, "base_smiles", "CN(C)P(N(C)C", "line 11 (id 9), field 'base_smiles': RDKit cannot parse 'CN(C)P(N(C)C'"),
+    (5, "bh_id", "5x", "line 7, field 'bh_id': reaction id '5x' is not an integer"),
+    (5, "bh_id", "4", "line 7 (id 4), field 'bh_id': duplicate reaction id (first on line 6)"),
+], ids=["yield-out-of-range", "yield-not-a-number", "unparsable-smiles", "id-not-integer", "duplicate-id"])
+def test_broken_cell_names_file_line_id_and_field(data, config, row, field, value, message):
+    edit(data, REACTIONS, row, field, value)
+    found = problems(data, config)
+    assert found[0] == f"{data / REACTIONS}, {message}"
 
 
 def test_duplicate_reaction(data, config):

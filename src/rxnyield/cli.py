@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from rxnyield.config import ConfigError, load_config
+from rxnyield.config import ConfigError, dataset_settings, load_config, run_config
 from rxnyield.data.validate import DataValidationError
 
 
@@ -26,10 +26,6 @@ def add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--config", nargs="+", metavar="FILE", help="config YAML files, merged in order")
     group.add_argument("--resolved", metavar="JSON", help="resolved job settings (as written by Snakemake)")
-
-
-def dataset_settings(config: dict, dataset: str) -> dict:
-    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"]}
 
 
 def cmd_validate(args) -> None:
@@ -56,7 +52,7 @@ def cmd_featurize(args) -> None:
 
 
 def cmd_train(args) -> None:
-    from rxnyield.runner import run_config, train_and_evaluate
+    from rxnyield.runner import train_and_evaluate
 
     run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
     metrics = train_and_evaluate(run, args.features, args.out_dir)

@@ -77,3 +77,43 @@ def runs(config: dict) -> list[tuple[str, str, str]]:
     """Every (dataset, model, split) training job of a configuration."""
     return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)
             for s in config["datasets"][d]["splits"]]
+
+
+def dataset_settings(config: dict, dataset: str) -> dict:
+    """What validation and featurization of one dataset depend on."""
+    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"]}
+
+
+def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:
+    """The data files a dataset's config entry names."""
+    return [root / spec["reactions"], root / spec["split_orders"],
+            *(root / t for t in spec.get("descriptor_tables", {}).values())]
+
+
+def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
+    """Everything that determines one job's numbers, with `features: human` resolved for the dataset."""
+    dataset_spec = config["datasets"][dataset]
+    params = dict(config["models"][model])
+    if params.get("features") == "human":
+        params["features"] = dataset_spec["human_features"]
+    return {
+        "dataset": dataset,
+        "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
+        "model": model,
+        "model_params": params,
+        "split": split,
+        "seeds": dict(config["seeds"]),
+        "threads": config["threads"],
+    }
+
+
+# Files of a run directory (see `rxnyield.runner`).
+PREDICTIONS = "predictions.csv"
+METRICS = "metrics.json"
+RESOLVED_CONFIG = "config.yaml"
+TIMING = "timing.json"
+
+
+def run_dir(results_dir: Path | str, dataset: str, model: str, split: str) -> Path:
+    """Where one training job writes its outputs."""
+    return Path(results_dir) / "runs" / dataset / model / split

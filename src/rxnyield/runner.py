@@ -10,32 +10,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from rxnyield.config import METRICS, PREDICTIONS, RESOLVED_CONFIG, TIMING
 from rxnyield.data.reactions import load_reactions, load_split
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.models import build_model
 from rxnyield.stats import regression_metrics
-
-PREDICTIONS = "predictions.csv"
-METRICS = "metrics.json"
-RESOLVED_CONFIG = "config.yaml"
-TIMING = "timing.json"
-
-
-def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
-    """Everything that determines one job's numbers, with `features: human` resolved for the dataset."""
-    dataset_spec = config["datasets"][dataset]
-    params = dict(config["models"][model])
-    if params.get("features") == "human":
-        params["features"] = dataset_spec["human_features"]
-    return {
-        "dataset": dataset,
-        "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
-        "model": model,
-        "model_params": params,
-        "split": split,
-        "seeds": dict(config["seeds"]),
-        "threads": config["threads"],
-    }
 
 
 def train_and_evaluate(run: dict, features: Path, out_dir: Path, root: Path = Path(".")) -> dict:

@@ -1,7 +1,6 @@
 import json
 
-from rxnyield.cli import dataset_settings
-from rxnyield.data.validate import dataset_files
+from rxnyield.config import dataset_files, dataset_settings
 
 DATASETS = list(config["datasets"])
 

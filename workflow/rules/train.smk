@@ -1,6 +1,4 @@
-from rxnyield.config import runs
-from rxnyield.runner import run_config
-from rxnyield.report.aggregate import run_dir
+from rxnyield.config import run_config, run_dir, runs
 
 MODELS = list(config["models"])
 

@@ -16,11 +16,17 @@ import numpy as np
 import pandas as pd
 from rdkit import Chem, RDLogger
 
+from rxnyield.config import dataset_files
 from rxnyield.data.reactions import normalize_smiles
 
 MANIFEST_NAME = "MANIFEST.sha256"
 SPLIT_COLUMNS = ("split", "position", "subset")
 MAX_REPORTED = 25
+
+
+def id_order(rid: str) -> tuple[int, str]:
+    """Sort key that orders integer ids numerically and never fails on a malformed one."""
+    return len(rid), rid
 
 
 class DataValidationError(ValueError):
@@ -170,11 +176,11 @@ def check_splits(path: Path, spec: dict, reaction_ids: set[str], report: Report)
             report.add(path, f"split {split}: reaction id {rid} appears more than once", line, id_column)
         train = set(ids[rows["subset"] == "train"])
         test = set(ids[rows["subset"] == "test"])
-        for rid in sorted(train & test, key=int)[:MAX_REPORTED]:
+        for rid in sorted(train & test, key=id_order)[:MAX_REPORTED]:
             report.add(path, f"split {split}: reaction id {rid} is in both train and test", field=id_column)
         missing = reaction_ids - set(ids)
         if missing:
-            report.add(path, f"split {split}: {len(missing)} reaction(s) not covered, e.g. id {min(missing, key=int)}",
+            report.add(path, f"split {split}: {len(missing)} reaction(s) not covered, e.g. id {min(missing, key=id_order)}",
                        field=id_column)
         positions = sorted(int(p) if p.isdigit() else -1 for p in rows["position"])
         if positions != list(range(len(rows))):
@@ -199,11 +205,6 @@ def check_descriptor_tables(spec: dict, reactions: pd.DataFrame, reactions_path:
         for index, name in enumerate(reactions[name_column]):
             if name not in known:
                 report.add(reactions_path, f"no row named {name!r} in {path}", index + 2, name_column)
-
-
-def dataset_files(spec: dict, root: Path) -> list[Path]:
-    return [root / spec["reactions"], root / spec["split_orders"],
-            *(root / t for t in spec.get("descriptor_tables", {}).values())]
 
 
 def validate_dataset(name: str, spec: dict, data_dir: Path, root: Path = Path(".")) -> dict:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import runs
-from rxnyield.runner import METRICS, PREDICTIONS
+from rxnyield.config import METRICS, PREDICTIONS, run_dir, runs
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import summarize
 
@@ -16,10 +15,6 @@ PER_SPLIT = "metrics_per_split.csv"
 SUMMARY = "summary.csv"
 ALL_PREDICTIONS = "predictions.csv"
 CONFIG = "config.json"
-
-
-def run_dir(results_dir: Path | str, dataset: str, model: str, split: str) -> Path:
-    return Path(results_dir) / "runs" / dataset / model / split
 
 
 def aggregate(config: dict, out_dir: Path) -> None:
