@@ -11,8 +11,8 @@ import torch
 from rxnyield.data.reactions import ReactionSet
 from rxnyield.featurizers.bundle import featurize
 from rxnyield.models import build_model
-from rxnyield.models.mpnn import ReactionMPNN, reactant_matrix
-from rxnyield.nn.mpnn import GraphBatch
+from rxnyield.models.mpnn import ReactionMPNN
+from rxnyield.nn.mpnn import graph_inputs
 from rxnyield.stats import regression_metrics
 from conftest import ROOT, subset
 
@@ -55,10 +55,10 @@ def test_reactant_sum_equals_summing_embeddings_in_any_order(small, config):
     bundle = featurize(small, config["datasets"]["bh"], ROOT)
     torch.manual_seed(0)
     network = ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], TINY_MPNN).eval()
-    graph = GraphBatch.from_arrays(bundle.atoms, bundle.atom_molecule, bundle.edge_index, bundle.bonds)
+    graph, counts, _ = graph_inputs(bundle)
     with torch.no_grad():
-        molecules = network.reactant_encoder(graph)
-        summed = reactant_matrix(bundle) @ molecules
+        molecules = network.encoder.reactant_encoder(graph)
+        summed = counts @ molecules
         rng = np.random.default_rng(1)
         for reaction in range(5):
             members = bundle.reactant_pairs[bundle.reactant_pairs[:, 0] == reaction, 1]

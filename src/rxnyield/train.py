@@ -26,7 +26,7 @@ class TorchTrainer:
         self.params, self.seeds, self.threads = params, seeds, threads
 
     # -- to be provided by a model -------------------------------------------------------------------
-    def build(self, bundle: FeatureBundle) -> torch.nn.Module:
+    def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> torch.nn.Module:
         raise NotImplementedError
 
     def forward(self, idx: torch.Tensor):
@@ -42,7 +42,7 @@ class TorchTrainer:
     def fit(self, bundle: FeatureBundle, train_idx: np.ndarray) -> dict:
         make_deterministic(self.threads)
         torch.manual_seed(self.seeds["torch"])
-        self.network = self.build(bundle)
+        self.network = self.build(bundle, train_idx)
         train_yields = bundle.yields[train_idx]
         self.y_mean, self.y_std = float(train_yields.mean()), float(train_yields.std())
         target = torch.as_tensor((bundle.yields - self.y_mean) / self.y_std, dtype=torch.float32)

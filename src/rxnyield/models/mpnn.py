@@ -13,48 +13,37 @@ from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.nn.losses import combined_loss
-from rxnyield.nn.mpnn import GraphBatch, MoleculeEncoder
+from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
 from rxnyield.train import TorchTrainer
 
 
-def reactant_matrix(bundle: FeatureBundle) -> torch.Tensor:
-    """(n_reactions, n_molecules) counts: row r sums the embeddings of reaction r's reactant set."""
-    counts = torch.zeros(bundle.n_reactions, len(bundle.molecules))
-    pairs = torch.as_tensor(bundle.reactant_pairs)
-    counts.index_put_((pairs[:, 0], pairs[:, 1]), torch.ones(len(pairs)), accumulate=True)
-    return counts
+def regression_head(width: int, hidden: int, dropout: float, outputs: int = 2) -> nn.Sequential:
+    """Two hidden ReLU layers with dropout, then `outputs` linear outputs (μ and log σ² by default)."""
+    return nn.Sequential(
+        nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(hidden, outputs),
+    )
 
 
 class ReactionMPNN(nn.Module):
     def __init__(self, atom_features: int, bond_features: int, params: dict):
         super().__init__()
-        encoder_args = dict(atom_features=atom_features, bond_features=bond_features, hidden=params["hidden"],
-                            edge_hidden=params["edge_hidden"], steps=params["steps"],
-                            set2set_steps=params["set2set_steps"])
-        self.reactant_encoder = MoleculeEncoder(**encoder_args)
-        self.product_encoder = MoleculeEncoder(**encoder_args)
-        width, hidden, dropout = 2 * self.reactant_encoder.out_features, params["head_hidden"], params["dropout"]
-        self.head = nn.Sequential(
-            nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(hidden, 2),
-        )
+        self.encoder = ReactionGraphEncoder(atom_features, bond_features, params["hidden"], params["edge_hidden"],
+                                            params["steps"], params["set2set_steps"])
+        self.head = regression_head(self.encoder.out_features, params["head_hidden"], params["dropout"])
 
     def forward(self, graph: GraphBatch, reactants: torch.Tensor, products: torch.Tensor):
-        """`reactants`: (batch, n_molecules) counts; `products`: (batch,) molecule index. Returns μ, log σ²."""
-        molecules = self.reactant_encoder(graph)  # every unique molecule once per step
-        reaction = torch.cat([reactants @ molecules, self.product_encoder(graph)[products]], dim=-1)
-        mean, log_variance = self.head(reaction).unbind(-1)
+        """Returns μ and log σ² (standardized units)."""
+        mean, log_variance = self.head(self.encoder(graph, reactants, products)).unbind(-1)
         return mean, log_variance
 
 
 class MPNNModel(TorchTrainer):
     """Trains `ReactionMPNN` on standardized yields; predicts yield ± σ in percent."""
 
-    def build(self, bundle: FeatureBundle) -> nn.Module:
-        self.graph = GraphBatch.from_arrays(bundle.atoms, bundle.atom_molecule, bundle.edge_index, bundle.bonds)
-        self.reactants = reactant_matrix(bundle)
-        self.products = torch.as_tensor(bundle.product_index)
+    def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
+        self.graph, self.reactants, self.products = graph_inputs(bundle)
         return ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], self.params)
 
     def forward(self, idx: torch.Tensor):

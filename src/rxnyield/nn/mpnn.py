@@ -111,3 +111,39 @@ class MoleculeEncoder(nn.Module):
         for _ in range(self.steps):
             h = self.gru(torch.relu(self.conv(h, graph, weights)), h)
         return self.readout(h, graph.atom_molecule, graph.n_molecules)
+
+
+class ReactionGraphEncoder(nn.Module):
+    """[Σ_{m∈reactants} φ(m), ψ(product)]: Deep Sets sum over the reactant set, product encoded separately.
+
+    Both encoders embed every unique molecule of the dataset once per call; reactions gather their
+    molecules through a (reactions × molecules) count matrix, so reactant order cannot matter.
+    """
+
+    def __init__(self, atom_features: int, bond_features: int, hidden: int, edge_hidden: int, steps: int,
+                 set2set_steps: int):
+        super().__init__()
+        arguments = dict(atom_features=atom_features, bond_features=bond_features, hidden=hidden,
+                         edge_hidden=edge_hidden, steps=steps, set2set_steps=set2set_steps)
+        self.reactant_encoder = MoleculeEncoder(**arguments)
+        self.product_encoder = MoleculeEncoder(**arguments)
+        self.out_features = 2 * self.reactant_encoder.out_features
+
+    def forward(self, graph: GraphBatch, reactants: torch.Tensor, products: torch.Tensor) -> torch.Tensor:
+        """`reactants`: (batch, n_molecules) counts; `products`: (batch,) molecule index."""
+        return torch.cat([reactants @ self.reactant_encoder(graph), self.product_encoder(graph)[products]], dim=-1)
+
+
+def reactant_matrix(reactant_pairs: np.ndarray, n_reactions: int, n_molecules: int) -> torch.Tensor:
+    """(n_reactions, n_molecules) counts from (reaction, molecule) pairs: row r sums reaction r's reactant set."""
+    counts = torch.zeros(n_reactions, n_molecules)
+    pairs = torch.as_tensor(reactant_pairs)
+    counts.index_put_((pairs[:, 0], pairs[:, 1]), torch.ones(len(pairs)), accumulate=True)
+    return counts
+
+
+def graph_inputs(bundle) -> tuple[GraphBatch, torch.Tensor, torch.Tensor]:
+    """The graph, reactant count matrix and product indices of a feature bundle, as tensors."""
+    graph = GraphBatch.from_arrays(bundle.atoms, bundle.atom_molecule, bundle.edge_index, bundle.bonds)
+    counts = reactant_matrix(bundle.reactant_pairs, bundle.n_reactions, len(bundle.molecules))
+    return graph, counts, torch.as_tensor(bundle.product_index)
