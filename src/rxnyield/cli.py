@@ -1,4 +1,4 @@
-"""Command line: `rxnyield validate | featurize | train | aggregate`.
+"""Command line: `rxnyield validate | featurize | pretrain | train | aggregate`.
 
 Snakemake calls these with `--resolved JSON` (the config subset that determines a job, passed through
 `params:` so that changing it re-runs the job); a user calls them with `--config FILE [FILE ...]`.
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from rxnyield.config import ConfigError, dataset_settings, load_config, run_config
+from rxnyield.config import ConfigError, dataset_settings, load_config, pretrain_settings, run_config
 from rxnyield.data.validate import DataValidationError
 
 
@@ -51,6 +51,19 @@ def cmd_featurize(args) -> None:
           f"feature sets {sorted(bundle.human)}")
 
 
+def cmd_pretrain(args) -> None:
+    from rxnyield.featurizers.bundle import FeatureBundle
+    from rxnyield.pretrain import pretrain, save_checkpoint
+
+    settings = resolved_or_config(args, lambda c: pretrain_settings(c, args.dataset))
+    checkpoint = pretrain(FeatureBundle.load(args.features), settings["settings"], settings["seeds"],
+                          settings["threads"])
+    save_checkpoint(checkpoint, args.out)
+    history = checkpoint["history"]
+    print(f"{settings['dataset']}: InfoNCE train {history['train_loss'][-1]:.4f}, "
+          f"held-out {history['validation_loss'][-1]:.4f} after {len(history['train_loss'])} epochs")
+
+
 def cmd_train(args) -> None:
     from rxnyield.runner import train_and_evaluate
 
@@ -81,6 +94,13 @@ def parser() -> argparse.ArgumentParser:
     featurize.add_argument("--dataset")
     featurize.add_argument("--out", type=Path, required=True)
     featurize.set_defaults(func=cmd_featurize)
+
+    pretrain = commands.add_parser("pretrain", help="contrastive pre-training of the graph and SMILES encoders")
+    add_source(pretrain)
+    pretrain.add_argument("--dataset")
+    pretrain.add_argument("--features", type=Path, required=True, help="the dataset's features.npz")
+    pretrain.add_argument("--out", type=Path, required=True, help="checkpoint file")
+    pretrain.set_defaults(func=cmd_pretrain)
 
     train = commands.add_parser("train", help="train one (dataset, model, split) and evaluate it on its test set")
     add_source(train)

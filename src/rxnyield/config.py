@@ -96,6 +96,10 @@ def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
     params = dict(config["models"][model])
     if params.get("features") == "human":
         params["features"] = dataset_spec["human_features"]
+    if params["type"] == "uam":
+        params["encoders"] = dict(config["pretraining"])
+        if params["pretrained"]:
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], dataset))
     return {
         "dataset": dataset,
         "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
@@ -112,6 +116,21 @@ PREDICTIONS = "predictions.csv"
 METRICS = "metrics.json"
 RESOLVED_CONFIG = "config.yaml"
 TIMING = "timing.json"
+
+
+def pretrain_settings(config: dict, dataset: str) -> dict:
+    """What one dataset's contrastive pre-training depends on."""
+    return {"dataset": dataset, "settings": config["pretraining"], "seeds": dict(config["seeds"]),
+            "threads": config["threads"]}
+
+
+def pretrain_checkpoint(results_dir: Path | str, dataset: str) -> Path:
+    return Path(results_dir) / "pretrain" / dataset / "encoders.pt"
+
+
+def needs_pretraining(config: dict, model: str) -> bool:
+    spec = config["models"][model]
+    return spec["type"] == "uam" and spec["pretrained"]
 
 
 def run_dir(results_dir: Path | str, dataset: str, model: str, split: str) -> Path:

@@ -27,6 +27,11 @@ class TorchTrainer:
 
     # -- to be provided by a model -------------------------------------------------------------------
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> torch.nn.Module:
+        """The network, and whatever the model learns from the training set besides weights (scalers)."""
+        raise NotImplementedError
+
+    def prepare(self, bundle: FeatureBundle) -> None:
+        """Turn a bundle into the input tensors `forward` indexes (called for training and for prediction)."""
         raise NotImplementedError
 
     def forward(self, idx: torch.Tensor):
@@ -43,6 +48,7 @@ class TorchTrainer:
         make_deterministic(self.threads)
         torch.manual_seed(self.seeds["torch"])
         self.network = self.build(bundle, train_idx)
+        self.use(bundle)
         train_yields = bundle.yields[train_idx]
         self.y_mean, self.y_std = float(train_yields.mean()), float(train_yields.std())
         target = torch.as_tensor((bundle.yields - self.y_mean) / self.y_std, dtype=torch.float32)
@@ -69,9 +75,16 @@ class TorchTrainer:
             progress.set_postfix(loss=f"{history[-1]:.4f}")
         return {"train_loss": history}
 
+    def use(self, bundle: FeatureBundle) -> None:
+        if getattr(self, "prepared_for", None) is not bundle:
+            self.prepare(bundle)
+            self.prepared_for = bundle
+
     @torch.no_grad()
     def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Yield (percent) and σ (percent, or None) of reactions `idx` of `bundle`, any bundle of the dataset."""
         self.network.eval()
+        self.use(bundle)
         point, spread = self.point_and_spread(self.forward(torch.tensor(idx)))
         mean = point.double().numpy() * self.y_std + self.y_mean
         sigma = None if spread is None else spread.double().numpy() * self.y_std

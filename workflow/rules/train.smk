@@ -1,4 +1,4 @@
-from rxnyield.config import run_config, run_dir, runs
+from rxnyield.config import needs_pretraining, pretrain_checkpoint, pretrain_settings, run_config, run_dir, runs
 
 MODELS = list(config["models"])
 
@@ -8,10 +8,33 @@ wildcard_constraints:
     split="[A-Za-z0-9_]+",
 
 
+rule pretrain:
+    """Contrastive (InfoNCE) pre-training of the graph and SMILES encoders on all reactions, no yields."""
+    input:
+        features=rules.featurize.output.features,
+    output:
+        checkpoint=str(pretrain_checkpoint(RESULTS, "{dataset}")),
+    params:
+        settings=lambda w: json.dumps(pretrain_settings(config, w.dataset), sort_keys=True),
+    log:
+        f"{RESULTS}/logs/pretrain/{{dataset}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/pretrain/{{dataset}}.tsv"
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    shell:
+        "rxnyield pretrain --resolved {params.settings:q} --features {input.features} --out {output.checkpoint}"
+        " > {log} 2>&1"
+
+
 rule train:
     """One (dataset, model, split): fit on the split's training set, predict its test set."""
     input:
         features=rules.featurize.output.features,
+        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, w.dataset))]
+                              if needs_pretraining(config, w.model) else []),
     output:
         predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",
         metrics=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/metrics.json",

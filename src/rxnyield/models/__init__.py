@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from rxnyield.models.forest import RandomForestModel
 from rxnyield.models.mpnn import MPNNModel
+from rxnyield.models.uam import UAMModel
 
 REGISTRY = {
     "random_forest": RandomForestModel,
     "mpnn": MPNNModel,
+    "uam": UAMModel,
 }
 
 

@@ -43,8 +43,10 @@ class MPNNModel(TorchTrainer):
     """Trains `ReactionMPNN` on standardized yields; predicts yield ± σ in percent."""
 
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
-        self.graph, self.reactants, self.products = graph_inputs(bundle)
         return ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], self.params)
+
+    def prepare(self, bundle: FeatureBundle) -> None:
+        self.graph, self.reactants, self.products = graph_inputs(bundle)
 
     def forward(self, idx: torch.Tensor):
         return self.network(self.graph, self.reactants[idx], self.products[idx])

@@ -15,3 +15,17 @@ def combined_loss(mean, log_variance, target, mse_weight: float, uncertainty_wei
     """mse_weight·MSE + uncertainty_weight·L_u (the UAM authors' code uses 0.9 and 0.1)."""
     mse = torch.mean((target - mean) ** 2)
     return mse_weight * mse + uncertainty_weight * heteroscedastic_loss(mean, log_variance, target)
+
+
+def info_nce(first: torch.Tensor, second: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Symmetric InfoNCE (CLIP): row i of `first` and of `second` are two views of the same reaction.
+
+    Embeddings are L2-normalised; logits = first·secondᵀ / τ; the loss is the mean of the cross-entropies
+    of matching rows to columns and columns to rows.
+    """
+    first = torch.nn.functional.normalize(first, dim=-1)
+    second = torch.nn.functional.normalize(second, dim=-1)
+    logits = first @ second.T / temperature
+    labels = torch.arange(len(first), device=first.device)
+    return 0.5 * (torch.nn.functional.cross_entropy(logits, labels)
+                  + torch.nn.functional.cross_entropy(logits.T, labels))

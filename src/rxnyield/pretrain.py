@@ -1,0 +1,125 @@
+"""Contrastive pre-training of the graph and SMILES encoders (the UAM paper's first stage).
+
+Both encoders see every reaction of a dataset, without yields, and learn to map the two views of the
+same reaction close together (symmetric InfoNCE). A random `validation_fraction` of the reactions
+(90/10 in the paper) is held out to report the loss on unseen pairs. The checkpoint holds the
+tokenizer vocabulary, the sizes and the weights, so downstream models rebuild the exact encoders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from rxnyield.featurizers.bundle import FeatureBundle
+from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence
+from rxnyield.nn.losses import info_nce
+from rxnyield.nn.mpnn import ReactionGraphEncoder, graph_inputs
+from rxnyield.nn.transformer import SmilesEncoder, pad
+from rxnyield.train import make_deterministic
+
+
+def bundle_sequences(bundle: FeatureBundle) -> list[str]:
+    """Canonical reaction SMILES (sorted reactant set) of every reaction of a bundle."""
+    members: list[list[str]] = [[] for _ in range(bundle.n_reactions)]
+    for reaction, molecule in bundle.reactant_pairs:
+        members[reaction].append(str(bundle.molecules[molecule]))
+    return [reaction_sequence(m, str(bundle.molecules[p])) for m, p in zip(members, bundle.product_index)]
+
+
+class ReactionEncoders(nn.Module):
+    """The two views: graph encoder (+ projection for the contrastive space) and SMILES encoder."""
+
+    def __init__(self, atom_features: int, bond_features: int, vocabulary_size: int, max_length: int,
+                 settings: dict):
+        super().__init__()
+        graph, sequence, width = settings["graph"], settings["sequence"], settings["out_features"]
+        self.graph = ReactionGraphEncoder(atom_features, bond_features, graph["hidden"], graph["edge_hidden"],
+                                          graph["steps"], graph["set2set_steps"])
+        self.graph_projection = nn.Linear(self.graph.out_features, width)
+        self.sequence = SmilesEncoder(vocabulary_size, max_length, sequence["embedding"], sequence["layers"],
+                                      sequence["heads"], sequence["feedforward"], sequence["dropout"], width)
+
+
+class EncoderInputs:
+    """Tensors both encoders read for a bundle: graph, reactant counts, products and padded token ids."""
+
+    def __init__(self, bundle: FeatureBundle, tokenizer: SmilesTokenizer):
+        self.graph, self.reactants, self.products = graph_inputs(bundle)
+        encoded = tokenizer.encode_batch(bundle_sequences(bundle))
+        self.tokens = pad(encoded)
+        self.lengths = torch.as_tensor([len(e) for e in encoded])
+
+    def graph_embedding(self, encoders: ReactionEncoders, idx: torch.Tensor) -> torch.Tensor:
+        return encoders.graph(self.graph, self.reactants[idx], self.products[idx])
+
+    def sequence_embedding(self, encoders: ReactionEncoders, idx: torch.Tensor) -> torch.Tensor:
+        return encoders.sequence(self.tokens[idx, : int(self.lengths[idx].max())])
+
+
+def new_encoders(bundle: FeatureBundle, tokenizer: SmilesTokenizer, max_length: int, settings: dict):
+    return ReactionEncoders(bundle.atoms.shape[1], bundle.bonds.shape[1], len(tokenizer.vocabulary), max_length,
+                            settings)
+
+
+def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int) -> dict:
+    """Train both encoders with InfoNCE on all reactions; return the checkpoint dictionary."""
+    make_deterministic(threads)
+    torch.manual_seed(seeds["torch"])
+    tokenizer = SmilesTokenizer.build(bundle_sequences(bundle))
+    inputs = EncoderInputs(bundle, tokenizer)
+    max_length = int(inputs.lengths.max())
+    encoders = new_encoders(bundle, tokenizer, max_length, settings)
+    rng = np.random.default_rng(seeds["data"])
+    order = rng.permutation(bundle.n_reactions)
+    n_validation = int(round(settings["validation_fraction"] * bundle.n_reactions))
+    validation, train = torch.as_tensor(order[:n_validation]), order[n_validation:]
+    optimizer = torch.optim.AdamW(encoders.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings["epochs"])
+
+    def loss_of(idx: torch.Tensor) -> torch.Tensor:
+        graph = encoders.graph_projection(inputs.graph_embedding(encoders, idx))
+        return info_nce(graph, inputs.sequence_embedding(encoders, idx), settings["temperature"])
+
+    def held_out_loss(idx: torch.Tensor) -> float:
+        size = settings["batch_size"]
+        losses = [loss_of(idx[s:s + size]).item() for s in range(0, len(idx), size) if len(idx[s:s + size]) > 1]
+        return float(np.mean(losses)) if losses else float("nan")
+
+    history = {"train_loss": [], "validation_loss": []}
+    progress = tqdm(range(settings["epochs"]), desc="contrastive pre-training", unit="epoch", disable=None)
+    for _ in progress:
+        encoders.train()
+        shuffled = torch.as_tensor(rng.permutation(train))
+        total = 0.0
+        for start in range(0, len(shuffled), settings["batch_size"]):
+            batch = shuffled[start:start + settings["batch_size"]]
+            if len(batch) < 2:  # InfoNCE needs negatives
+                continue
+            optimizer.zero_grad()
+            loss = loss_of(batch)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        schedule.step()
+        encoders.eval()
+        with torch.no_grad():
+            validation_loss = held_out_loss(validation)
+        history["train_loss"].append(total / len(train))
+        history["validation_loss"].append(validation_loss)
+        progress.set_postfix(loss=f"{history['train_loss'][-1]:.4f}", val=f"{validation_loss:.4f}")
+    return {"settings": settings, "vocabulary": list(tokenizer.vocabulary), "max_length": max_length,
+            "state": encoders.state_dict(), "history": history}
+
+
+def save_checkpoint(checkpoint: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(checkpoint, path)
+
+
+def load_checkpoint(path: Path) -> dict:
+    return torch.load(path, weights_only=True)

@@ -1,0 +1,162 @@
+"""UAM parts: tokenizer, InfoNCE, mixture of experts, pre-trained checkpoint loading, invariance, overfit."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rxnyield.data.reactions import split_molecules
+from rxnyield.featurizers.bundle import featurize
+from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence, tokenize
+from rxnyield.models import build_model
+from rxnyield.nn.losses import info_nce
+from rxnyield.nn.moe import MixtureOfExperts
+from rxnyield.pretrain import bundle_sequences, load_checkpoint, pretrain, save_checkpoint
+from rxnyield.stats import regression_metrics
+from conftest import ROOT, subset
+from test_models import SEEDS, shuffled_reactants
+
+ENCODERS = {"graph": {"hidden": 8, "edge_hidden": 4, "steps": 2, "set2set_steps": 2},
+            "sequence": {"embedding": 8, "layers": 1, "heads": 2, "feedforward": 16, "dropout": 0.0},
+            "out_features": 8, "temperature": 0.1, "epochs": 1, "batch_size": 32, "lr": 0.001,
+            "weight_decay": 0.0, "validation_fraction": 0.1}
+TINY_UAM = {"type": "uam", "label": "tiny", "views": ["graph", "sequence", "human"], "features": "dft",
+            "pretrained": True, "freeze_encoders": True, "moe": True, "experts": 3, "top_k": 0, "expert_hidden": 16,
+            "human_out": 8, "head_hidden": 32, "dropout": 0.0, "uncertainty": True, "epochs": 200, "batch_size": 16,
+            "lr": 0.003, "weight_decay": 0.0, "mse_weight": 0.9, "uncertainty_weight": 0.1, "aux_weight": 0.01,
+            "encoders": ENCODERS}
+
+
+@pytest.mark.parametrize("dataset", ["bh", "sm"])
+def test_tokenizer_round_trips_every_smiles_of_the_dataset(config, dataset):
+    table = pd.read_csv(ROOT / config["datasets"][dataset]["reactions"])
+    sequences = [reaction_sequence(*split_molecules(s)) for s in table["rxn_smiles"]]
+    tokenizer = SmilesTokenizer.build(sequences)
+    for sequence in sequences:
+        ids = tokenizer.encode(sequence)
+        assert ids[0] == tokenizer.index["[CLS]"] and ids[-1] == tokenizer.index["[SEP]"]
+        assert tokenizer.decode(ids) == sequence
+    molecules = {m for s in table["rxn_smiles"] for m in s.replace(">>", ".").split(".")}
+    assert all("".join(tokenize(m)) == m for m in molecules)
+
+
+def test_tokenizer_splits_bracket_atoms_halogens_and_ring_closures():
+    assert tokenize("Brc1ccc(Cl)cc1.[Na+]>>C%12") == ["Br", "c", "1", "c", "c", "c", "(", "Cl", ")", "c", "c", "1",
+                                                     ".", "[Na+]", ">", ">", "C", "%12"]
+    tokenizer = SmilesTokenizer.build(["CCO"])
+    assert tokenizer.unknown_tokens("CCN") == ["N"]
+    assert tokenizer.decode(tokenizer.encode("CCN")) == "CC"  # N is [UNK], which decodes to nothing
+
+
+def test_info_nce_matches_a_hand_computed_3x3_value():
+    first = torch.eye(3)
+    second = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])  # row 3 normalises to (1,0,1)/√2
+    tau = 0.5
+    c = 1 / math.sqrt(2)
+    logits = [[1 / tau, 0, c / tau], [0, 1 / tau, 0], [0, 0, c / tau]]  # cosine(first_i, second_j) / τ
+
+    def cross_entropy(rows):
+        return sum(math.log(sum(math.exp(v) for v in row)) - row[i] for i, row in enumerate(rows)) / 3
+
+    columns = [list(col) for col in zip(*logits)]
+    expected = 0.5 * (cross_entropy(logits) + cross_entropy(columns))
+    assert info_nce(first, second, tau).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_moe_gates_sum_to_one_and_top_k_keeps_k():
+    torch.manual_seed(0)
+    x = torch.randn(10, 6)
+    for top_k, nonzero in ((0, 4), (2, 2)):
+        moe = MixtureOfExperts(6, 8, 5, experts=4, top_k=top_k, dropout=0.0)
+        gates = moe.gates(x)
+        torch.testing.assert_close(gates.sum(-1), torch.ones(10))
+        assert ((gates > 0).sum(-1) == nonzero).all()
+        output, balance = moe(x)
+        expected = sum(gates[:, i:i + 1] * moe.experts[i](x) for i in range(4))
+        torch.testing.assert_close(output, expected)
+        assert balance.item() >= 0
+
+
+def test_balanced_gates_have_zero_load_balancing_loss():
+    moe = MixtureOfExperts(6, 8, 5, experts=4, top_k=0, dropout=0.0)
+    torch.nn.init.zeros_(moe.gate.weight)  # uniform gates
+    _, balance = moe(torch.randn(7, 6))
+    assert balance.item() == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def small_bundle(bh, config):
+    return featurize(subset(bh, range(0, 3955, 49)[:80]), config["datasets"]["bh"], ROOT)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_path(small_bundle, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pretrain") / "encoders.pt"
+    save_checkpoint(pretrain(small_bundle, ENCODERS, SEEDS, threads=1), path)
+    return path
+
+
+def test_pretraining_reduces_the_contrastive_loss(small_bundle):
+    history = pretrain(small_bundle, dict(ENCODERS, epochs=40, lr=0.005), SEEDS, threads=1)["history"]
+    assert history["train_loss"][-1] < 0.8 * history["train_loss"][0]
+
+
+def test_pretrained_weights_are_loaded_and_stay_frozen(small_bundle, checkpoint_path):
+    saved = load_checkpoint(checkpoint_path)["state"]
+    model = build_model(dict(TINY_UAM, epochs=3, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    loaded = model.encoders.state_dict()
+    assert set(loaded) == set(saved)
+    for name, tensor in saved.items():
+        torch.testing.assert_close(loaded[name], tensor, rtol=0, atol=0, msg=name)
+    fresh = build_model(dict(TINY_UAM, epochs=1, pretrained=False), SEEDS, threads=1)
+    fresh.fit(small_bundle, np.arange(64))
+    assert any(not torch.equal(fresh.encoders.state_dict()[n], t) for n, t in saved.items())
+
+
+def test_fine_tuning_changes_the_encoders(small_bundle, checkpoint_path):
+    saved = load_checkpoint(checkpoint_path)["state"]
+    model = build_model(dict(TINY_UAM, epochs=2, freeze_encoders=False, checkpoint=str(checkpoint_path)), SEEDS, 1)
+    model.fit(small_bundle, np.arange(64))
+    assert any(not torch.equal(model.encoders.state_dict()[n], t) for n, t in saved.items())
+
+
+def test_uam_prediction_does_not_depend_on_reactant_order(bh, config, small_bundle, checkpoint_path):
+    model = build_model(dict(TINY_UAM, epochs=3, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    mean, sigma = model.predict(small_bundle, np.arange(80))
+    reactions = subset(bh, range(0, 3955, 49)[:80])
+    for seed in range(3):
+        permuted = featurize(shuffled_reactants(reactions, seed), config["datasets"]["bh"], ROOT)
+        assert bundle_sequences(permuted) == bundle_sequences(small_bundle)
+        mean_p, sigma_p = model.predict(permuted, np.arange(80))
+        np.testing.assert_array_equal(mean_p, mean)
+        np.testing.assert_array_equal(sigma_p, sigma)
+
+
+def test_tiny_uam_overfits_32_reactions(small_bundle, checkpoint_path):
+    train = np.arange(32)
+    model = build_model(dict(TINY_UAM, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model.fit(small_bundle, train)
+    mean, sigma = model.predict(small_bundle, train)
+    assert regression_metrics(small_bundle.yields[train], mean)["r2"] >= 0.95
+    assert (sigma > 0).all()
+
+
+def test_uam_training_is_deterministic(small_bundle, checkpoint_path):
+    results = []
+    for _ in range(2):
+        model = build_model(dict(TINY_UAM, epochs=5, checkpoint=str(checkpoint_path)), SEEDS, threads=2)
+        model.fit(small_bundle, np.arange(64))
+        results.append(model.predict(small_bundle, np.arange(64, 80)))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_without_uncertainty_there_is_no_sigma(small_bundle, checkpoint_path):
+    model = build_model(dict(TINY_UAM, epochs=2, uncertainty=False, mse_weight=1.0,
+                             checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    assert model.predict(small_bundle, np.arange(64, 80))[1] is None
