@@ -32,3 +32,16 @@ def test_a_model_restricted_to_an_unknown_dataset_is_refused(config):
     broken["models"]["rf"]["datasets"] = ["acr"]
     with pytest.raises(ConfigError, match="unknown dataset 'acr'"):
         validate_config(broken)
+
+
+def test_full_profile_uses_the_authors_quoted_sizes():
+    import pandas as pd
+
+    full = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "full.yaml")
+    quoted = pd.read_csv(ROOT / full["quoted_values"]).set_index("key")["value"].astype(str)
+    pretraining, uam = full["pretraining"], full["models"]["uam"]
+    assert str(pretraining["sequence"]["embedding"]) == quoted["uam_authors_sequence_width"]
+    assert str(pretraining["sequence"]["layers"]) == quoted["uam_authors_sequence_layers"]
+    assert str(pretraining["out_features"]) == quoted["uam_authors_out_features"]
+    assert str(pretraining["epochs"]) == quoted["uam_authors_pretraining_epochs"]
+    assert str(uam["epochs"]) == quoted["uam_authors_epochs"]

@@ -45,9 +45,19 @@ def variable_specs(config: dict) -> dict[str, callable]:
                 specs[f"{prefix}_{metric}_mean_std"] = (
                     lambda p, s, d=dataset, m=model, k=metric, n=digits:
                     f"{fmt(stat(s, d, m, k)['mean'], n)} $\\pm$ {fmt(stat(s, d, m, k)['std'], n)}")
-        for key, value in params.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                specs[f"config_{model}_{key}"] = lambda p, s, v=value: f"{v:g}"
+        specs.update(config_values(f"config_{model}", params))
+    specs.update(config_values("config_pretraining", config["pretraining"]))
+    return specs
+
+
+def config_values(prefix: str, settings: dict) -> dict[str, callable]:
+    """One variable per numeric setting, nested keys joined by `_` (booleans and strings are left out)."""
+    specs = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            specs.update(config_values(f"{prefix}_{key}", value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            specs[f"{prefix}_{key}"] = lambda p, s, v=value: f"{v:g}"
     return specs
 
 
