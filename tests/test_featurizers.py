@@ -10,7 +10,7 @@ import pytest
 
 from rxnyield.data.reactions import split_molecules
 from rxnyield.featurizers.bundle import featurize
-from rxnyield.featurizers.descriptors import ahneman_dft, rdkit2d
+from rxnyield.featurizers.descriptors import ahneman_dft, mordred2d, rdkit2d
 from rxnyield.featurizers.graph import GraphFeaturizer
 from conftest import ROOT, subset
 
@@ -62,6 +62,14 @@ def test_rdkit_descriptors_of_ethanol():
     assert np.isfinite(table.to_numpy()).all()
 
 
+def test_mordred_descriptors_of_ethanol_and_an_ion():
+    table = mordred2d(["CCO", "[Na+]"])
+    assert table.shape == (2, 1613)
+    assert table.loc["CCO", ["nHeavyAtom", "nC", "nO", "nHBDon"]].tolist() == [3, 2, 1, 1]
+    assert table.loc["CCO", "MW"] == pytest.approx(46.0419, abs=1e-4)  # monoisotopic mass
+    assert np.isfinite(table.to_numpy()).all()  # descriptors Mordred cannot compute for Na+ are 0
+
+
 def test_tilde_bonds_are_read_as_single_bonds():
     reactants, product = split_molecules("CC(=O)O~[Pd].CCO>>CC")
     assert reactants == ("CC(=O)O-[Pd]", "CCO") and product == "CC"
@@ -86,3 +94,4 @@ def test_bundle_holds_each_molecule_once_and_reactant_sets(bh, config):
     assert first == set(reactions.reactants[0]) and len(reactions.reactants[0]) == 6
     assert bundle.molecules[bundle.product_index[0]] == reactions.products[0]
     assert bundle.human["dft"].shape == (20, 120)
+    assert bundle.human["mordred"].shape == (20, 2 * 1613)

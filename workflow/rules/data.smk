@@ -29,9 +29,13 @@ rule validate:
 
 
 rule featurize:
-    """Graphs and descriptors of every unique molecule of a dataset, reused by every training job."""
+    """Graphs and descriptors of every unique molecule of a dataset, reused by every training job.
+
+    The featurizer code is an input: changing how molecules are described re-featurizes (and so re-trains).
+    """
     input:
         validated=rules.validate.output.summary,
+        code=sorted(str(p) for p in Path("src/rxnyield/featurizers").glob("*.py")),
     output:
         features=f"{RESULTS}/features/{{dataset}}/features.npz",
     params:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rxnyield.data.reactions import ReactionSet
-from rxnyield.featurizers.descriptors import ahneman_dft, rdkit2d
+from rxnyield.featurizers.descriptors import MOLECULE_DESCRIPTORS, ahneman_dft
 from rxnyield.featurizers.graph import GraphFeaturizer
 
 
@@ -76,10 +76,13 @@ def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."),
     pairs = np.array([(r, index[m]) for r, mols in enumerate(reactions.reactants) for m in mols], dtype=np.int64)
     product_index = np.array([index[p] for p in reactions.products], dtype=np.int64)
 
-    descriptors = rdkit2d(molecules).to_numpy()
-    summed = np.zeros((len(reactions), descriptors.shape[1]))
-    np.add.at(summed, pairs[:, 0], descriptors[pairs[:, 1]])
-    human = {"rdkit2d": np.hstack([summed, descriptors[product_index]])}
+    human = {}
+    for name, describe in MOLECULE_DESCRIPTORS.items():
+        # Reaction-level features: Σ over the reactant set (order-free) next to the product's descriptors.
+        descriptors = describe(molecules).to_numpy()
+        summed = np.zeros((len(reactions), descriptors.shape[1]))
+        np.add.at(summed, pairs[:, 0], descriptors[pairs[:, 1]])
+        human[name] = np.hstack([summed, descriptors[product_index]])
     if spec.get("descriptor_tables"):
         human["dft"] = ahneman_dft(reactions.table, spec["descriptor_tables"], root)
 

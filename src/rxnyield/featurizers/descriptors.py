@@ -1,4 +1,4 @@
-"""Human-designed descriptors: RDKit 2D descriptors per molecule and Ahneman's DFT descriptors per component."""
+"""Human-designed descriptors: RDKit and Mordred 2D descriptors per molecule, Ahneman's DFT per component."""
 
 from __future__ import annotations
 
@@ -22,6 +22,23 @@ def rdkit2d(smiles_list: list[str]) -> pd.DataFrame:
         rows.append(values)
     table = pd.DataFrame(rows, index=pd.Index(smiles_list, name="smiles"), dtype=np.float64)
     return table.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+
+
+def mordred2d(smiles_list: list[str]) -> pd.DataFrame:
+    """Mordred's 2D descriptors (mordredcommunity; 1613 per molecule, indexed by SMILES).
+
+    Descriptors Mordred cannot compute for a molecule (it returns an error object) become 0, as above.
+    """
+    from mordred import Calculator, descriptors
+
+    calculator = Calculator(descriptors, ignore_3D=True)
+    table = calculator.pandas([Chem.MolFromSmiles(s) for s in smiles_list], nproc=1, quiet=True)
+    table = table.apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    table.index = pd.Index(smiles_list, name="smiles")
+    return table.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+
+
+MOLECULE_DESCRIPTORS = {"rdkit2d": rdkit2d, "mordred": mordred2d}
 
 
 def ahneman_dft(reactions: pd.DataFrame, tables: dict[str, str], root: Path = Path(".")) -> np.ndarray:
