@@ -31,11 +31,12 @@ bench: install ## print measured speed-ups (graph encoding per unique molecule v
 
 install: $(INSTALLED) ## the virtual environment with pinned Python dependencies
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 tex: ## Debian's TeX packages and pdftotext, if missing

@@ -36,8 +36,8 @@ bundle = (FeatureBundle.load(args.features) if args.features
 make_deterministic(args.threads)
 torch.manual_seed(0)
 sizes = config["pretraining"]["graph"]
-encoder = ReactionGraphEncoder(bundle.atoms.shape[1], bundle.bonds.shape[1], sizes["hidden"], sizes["edge_hidden"],
-                               sizes["steps"], sizes["set2set_steps"])
+encoder = ReactionGraphEncoder.mpnn(bundle.atoms.shape[1], bundle.bonds.shape[1], sizes["hidden"], sizes["edge_hidden"],
+                                    sizes["steps"], sizes["set2set_steps"])
 batch = np.random.default_rng(0).choice(bundle.n_reactions, args.batch, replace=False)
 graph, counts, products = graph_inputs(bundle)
 batch_tensor = torch.as_tensor(batch)

@@ -33,3 +33,8 @@ def subset(reactions: ReactionSet, rows) -> ReactionSet:
         products=tuple(reactions.products[r] for r in rows),
         table=reactions.table.iloc[rows].reset_index(drop=True),
     )
+
+
+def astuple(prediction) -> tuple:
+    """(mean, σ) of a model's `Prediction`."""
+    return prediction.mean, prediction.sigma

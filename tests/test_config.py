@@ -22,15 +22,23 @@ def test_a_misspelt_key_names_its_path_and_the_likely_intent(config):
 
 def test_a_wrong_type_names_its_path(config):
     broken = copy.deepcopy(config)
-    broken["models"]["rf"]["n_estimators"] = "many"
-    with pytest.raises(ConfigError, match=r"models\.rf\.n_estimators: 'many' is not of type 'integer'"):
+    broken["models"]["onehot_rf"]["n_estimators"] = "many"
+    with pytest.raises(ConfigError, match=r"models\.onehot_rf\.n_estimators: 'many' is not of type 'integer'"):
         validate_config(broken)
 
 
 def test_a_model_restricted_to_an_unknown_dataset_is_refused(config):
     broken = copy.deepcopy(config)
-    broken["models"]["rf"]["datasets"] = ["acr"]
+    broken["models"]["dft_rf"]["datasets"] = ["acr"]
     with pytest.raises(ConfigError, match="unknown dataset 'acr'"):
+        validate_config(broken)
+
+
+def test_dft_features_on_a_dataset_without_descriptor_tables_are_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["random_rf"]["datasets"] = ["bh", "sm"]
+    with pytest.raises(ConfigError, match=r"models\.random_rf\.features: 'dft_random' needs the descriptor_tables "
+                                          r"that dataset 'sm' lacks"):
         validate_config(broken)
 
 

@@ -42,7 +42,7 @@ def test_quick_pdf_shows_the_variables_and_no_unresolved_references(quick_builds
     text = subprocess.run(["pdftotext", str(build / "ms.pdf"), "-"], check=True, capture_output=True,
                           text=True).stdout
     assert "??" not in text
-    for name in ("bh_rf_r2_trimean", "sm_mpnn_r2_trimean", "bh_n_reactions", "config_mpnn_epochs"):
+    for name in ("bh_dft_rf_r2_trimean", "sm_mpnn_r2_trimean", "bh_n_reactions", "config_mpnn_epochs"):
         value = (build / "src/tex/output" / f"{name}.txt").read_text()
         assert value and value in text, name
     assert "Built from the quick profile" in text

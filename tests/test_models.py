@@ -14,7 +14,7 @@ from rxnyield.models import build_model
 from rxnyield.models.mpnn import ReactionMPNN
 from rxnyield.nn.mpnn import graph_inputs
 from rxnyield.stats import regression_metrics
-from conftest import ROOT, subset
+from conftest import ROOT, astuple, subset
 
 TINY_MPNN = {"type": "mpnn", "label": "tiny", "hidden": 16, "edge_hidden": 8, "steps": 2, "set2set_steps": 2,
              "head_hidden": 32, "dropout": 0.0, "epochs": 300, "batch_size": 16, "lr": 0.003, "weight_decay": 0.0,
@@ -41,11 +41,11 @@ def test_prediction_does_not_depend_on_reactant_order(small, config):
     bundle = featurize(small, spec, ROOT)
     model = build_model(dict(TINY_MPNN, epochs=3), SEEDS, threads=1)
     model.fit(bundle, np.arange(64))
-    mean, sigma = model.predict(bundle, np.arange(80))
+    mean, sigma = astuple(model.predict(bundle, np.arange(80)))
     for seed in range(3):
         permuted = featurize(shuffled_reactants(small, seed), spec, ROOT)
         assert not np.array_equal(permuted.reactant_pairs, bundle.reactant_pairs)
-        mean_p, sigma_p = model.predict(permuted, np.arange(80))
+        mean_p, sigma_p = astuple(model.predict(permuted, np.arange(80)))
         np.testing.assert_array_equal(mean_p, mean)
         np.testing.assert_array_equal(sigma_p, sigma)
 
@@ -71,7 +71,7 @@ def test_tiny_mpnn_overfits_32_reactions(small, config):
     train = np.arange(32)
     model = build_model(TINY_MPNN, SEEDS, threads=1)
     model.fit(bundle, train)
-    mean, sigma = model.predict(bundle, train)
+    mean, sigma = astuple(model.predict(bundle, train))
     assert regression_metrics(bundle.yields[train], mean)["r2"] >= 0.95
     assert (sigma > 0).all()
 
@@ -82,12 +82,12 @@ def test_training_is_deterministic(small, config):
     for _ in range(2):
         model = build_model(dict(TINY_MPNN, epochs=5), SEEDS, threads=2)
         model.fit(bundle, np.arange(64))
-        runs.append(model.predict(bundle, np.arange(64, 80)))
+        runs.append(astuple(model.predict(bundle, np.arange(64, 80))))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
     other = build_model(dict(TINY_MPNN, epochs=5), dict(SEEDS, torch=1), threads=2)
     other.fit(bundle, np.arange(64))
-    assert not np.array_equal(other.predict(bundle, np.arange(64, 80))[0], runs[0][0])
+    assert not np.array_equal(other.predict(bundle, np.arange(64, 80)).mean, runs[0][0])
 
 
 def test_frozen_predictions(small, config):
@@ -95,7 +95,7 @@ def test_frozen_predictions(small, config):
     bundle = featurize(small, config["datasets"]["bh"], ROOT)
     model = build_model(dict(TINY_MPNN, epochs=60), SEEDS, threads=1)
     model.fit(bundle, np.arange(64))
-    mean, sigma = model.predict(bundle, np.arange(64, 80))
+    mean, sigma = astuple(model.predict(bundle, np.arange(64, 80)))
     frame = pd.DataFrame({"reaction_id": bundle.ids[64:80], "y_pred": mean, "y_sigma": sigma})
     if os.environ.get("UPDATE_GOLDEN"):
         frame.to_csv(GOLDEN, index=False, float_format="%.10g")
@@ -113,7 +113,7 @@ def test_random_forest_is_deterministic_and_uses_the_named_features(small, confi
     for _ in range(2):
         model = build_model(params, SEEDS, threads=2)
         model.fit(bundle, np.arange(64))
-        mean, sigma = model.predict(bundle, np.arange(64, 80))
+        mean, sigma = astuple(model.predict(bundle, np.arange(64, 80)))
         predictions.append(mean)
     assert sigma is None
     np.testing.assert_array_equal(predictions[0], predictions[1])

@@ -15,7 +15,7 @@ from rxnyield.nn.losses import info_nce
 from rxnyield.nn.moe import MixtureOfExperts
 from rxnyield.pretrain import bundle_sequences, load_checkpoint, pretrain, save_checkpoint
 from rxnyield.stats import regression_metrics
-from conftest import ROOT, subset
+from conftest import ROOT, astuple, subset
 from test_models import SEEDS, shuffled_reactants
 
 ENCODERS = {"graph": {"hidden": 8, "edge_hidden": 4, "steps": 2, "set2set_steps": 2},
@@ -126,12 +126,12 @@ def test_fine_tuning_changes_the_encoders(small_bundle, checkpoint_path):
 def test_uam_prediction_does_not_depend_on_reactant_order(bh, config, small_bundle, checkpoint_path):
     model = build_model(dict(TINY_UAM, epochs=3, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
     model.fit(small_bundle, np.arange(64))
-    mean, sigma = model.predict(small_bundle, np.arange(80))
+    mean, sigma = astuple(model.predict(small_bundle, np.arange(80)))
     reactions = subset(bh, range(0, 3955, 49)[:80])
     for seed in range(3):
         permuted = featurize(shuffled_reactants(reactions, seed), config["datasets"]["bh"], ROOT)
         assert bundle_sequences(permuted) == bundle_sequences(small_bundle)
-        mean_p, sigma_p = model.predict(permuted, np.arange(80))
+        mean_p, sigma_p = astuple(model.predict(permuted, np.arange(80)))
         np.testing.assert_array_equal(mean_p, mean)
         np.testing.assert_array_equal(sigma_p, sigma)
 
@@ -140,7 +140,7 @@ def test_tiny_uam_overfits_32_reactions(small_bundle, checkpoint_path):
     train = np.arange(32)
     model = build_model(dict(TINY_UAM, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
     model.fit(small_bundle, train)
-    mean, sigma = model.predict(small_bundle, train)
+    mean, sigma = astuple(model.predict(small_bundle, train))
     assert regression_metrics(small_bundle.yields[train], mean)["r2"] >= 0.95
     assert (sigma > 0).all()
 
@@ -150,7 +150,7 @@ def test_uam_training_is_deterministic(small_bundle, checkpoint_path):
     for _ in range(2):
         model = build_model(dict(TINY_UAM, epochs=5, checkpoint=str(checkpoint_path)), SEEDS, threads=2)
         model.fit(small_bundle, np.arange(64))
-        results.append(model.predict(small_bundle, np.arange(64, 80)))
+        results.append(astuple(model.predict(small_bundle, np.arange(64, 80))))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
 
@@ -159,4 +159,4 @@ def test_without_uncertainty_there_is_no_sigma(small_bundle, checkpoint_path):
     model = build_model(dict(TINY_UAM, epochs=2, uncertainty=False, mse_weight=1.0,
                              checkpoint=str(checkpoint_path)), SEEDS, threads=1)
     model.fit(small_bundle, np.arange(64))
-    assert model.predict(small_bundle, np.arange(64, 80))[1] is None
+    assert model.predict(small_bundle, np.arange(64, 80)).sigma is None

@@ -44,7 +44,7 @@ def cmd_featurize(args) -> None:
 
     settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
     reactions = load_reactions(settings["dataset"], settings["dataset_spec"])
-    bundle = featurize(reactions, settings["dataset_spec"])
+    bundle = featurize(reactions, settings["dataset_spec"], control_seed=settings["control_seed"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     bundle.save(args.out)
     print(f"{settings['dataset']}: {len(bundle.molecules)} unique molecules, {len(bundle.atoms)} atoms, "

@@ -12,6 +12,10 @@ import yaml
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
+# Feature sets built from a dataset's `descriptor_tables` (Ahneman's DFT tables: BH only).
+DESCRIPTOR_TABLE_FEATURES = ("dft", "dft_random")
+
+
 class ConfigError(ValueError):
     """A configuration value is missing, misspelt or of the wrong type."""
 
@@ -55,6 +59,13 @@ def validate_config(config: dict) -> dict:
             for dataset in spec.get("datasets", []):
                 if dataset not in config["datasets"]:
                     messages.append(f"config: models.{model}.datasets: unknown dataset '{dataset}'")
+            if spec.get("compare_to", model) not in config["models"]:
+                messages.append(f"config: models.{model}.compare_to: unknown model '{spec['compare_to']}'")
+            if spec.get("features") in DESCRIPTOR_TABLE_FEATURES:
+                for dataset in model_datasets(config, model):
+                    if dataset in config["datasets"] and not config["datasets"][dataset].get("descriptor_tables"):
+                        messages.append(f"config: models.{model}.features: '{spec['features']}' needs the "
+                                        f"descriptor_tables that dataset '{dataset}' lacks (list the model's datasets)")
     if messages:
         raise ConfigError("\n".join(messages))
     return config
@@ -73,15 +84,22 @@ def model_datasets(config: dict, model: str) -> list[str]:
     return list(config["models"][model].get("datasets", config["datasets"]))
 
 
+def model_splits(config: dict, model: str, dataset: str) -> list[str]:
+    """The splits a model runs on: the dataset's, or its first `max_splits` where a model is too costly."""
+    splits = config["datasets"][dataset]["splits"]
+    return splits[: config["models"][model].get("max_splits", len(splits))]
+
+
 def runs(config: dict) -> list[tuple[str, str, str]]:
     """Every (dataset, model, split) training job of a configuration."""
     return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)
-            for s in config["datasets"][d]["splits"]]
+            for s in model_splits(config, m, d)]
 
 
 def dataset_settings(config: dict, dataset: str) -> dict:
     """What validation and featurization of one dataset depend on."""
-    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"]}
+    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"],
+            "control_seed": config["seeds"]["features"]}
 
 
 def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:

@@ -38,7 +38,7 @@ class ReactionEncoders(nn.Module):
                  settings: dict):
         super().__init__()
         graph, sequence, width = settings["graph"], settings["sequence"], settings["out_features"]
-        self.graph = ReactionGraphEncoder(atom_features, bond_features, graph["hidden"], graph["edge_hidden"],
+        self.graph = ReactionGraphEncoder.mpnn(atom_features, bond_features, graph["hidden"], graph["edge_hidden"],
                                           graph["steps"], graph["set2set_steps"])
         self.graph_projection = nn.Linear(self.graph.out_features, width)
         self.sequence = SmilesEncoder(vocabulary_size, max_length, sequence["embedding"], sequence["layers"],

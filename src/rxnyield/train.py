@@ -7,11 +7,30 @@ else (seeding, batching, AdamW, the per-epoch cosine schedule, standardization, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from rxnyield.featurizers.bundle import FeatureBundle
+from rxnyield.prediction import Prediction
+
+
+@dataclass(frozen=True)
+class FeatureScaler:
+    """Standardizes a feature table with the training rows' mean and std (constant columns keep scale 1)."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    @classmethod
+    def fit(cls, train: np.ndarray) -> "FeatureScaler":
+        std = train.std(0)
+        return cls(train.mean(0), np.where(std > 0, std, 1.0))
+
+    def tensor(self, table: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor((table - self.mean) / self.std, dtype=torch.float32)
 
 
 def make_deterministic(threads: int) -> None:
@@ -81,11 +100,47 @@ class TorchTrainer:
             self.prepared_for = bundle
 
     @torch.no_grad()
-    def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Yield (percent) and σ (percent, or None) of reactions `idx` of `bundle`, any bundle of the dataset."""
+    def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> Prediction:
+        """Yield and σ (percent) of reactions `idx` of `bundle`, any bundle of the dataset.
+
+        With `mc_samples` > 0 (Monte-Carlo dropout, Kwon et al. 2022) dropout stays on for that many
+        seeded passes: ŷ = mean of μ_t, aleatoric² = mean of σ_t², epistemic² = variance of μ_t, and
+        σ² = aleatoric² + epistemic². Otherwise one pass in evaluation mode.
+        """
         self.network.eval()
         self.use(bundle)
-        point, spread = self.point_and_spread(self.forward(torch.tensor(idx)))
-        mean = point.double().numpy() * self.y_std + self.y_mean
-        sigma = None if spread is None else spread.double().numpy() * self.y_std
-        return mean, sigma
+        batch = torch.tensor(idx)
+        samples = self.params.get("mc_samples", 0)
+        if not samples:
+            point, spread = self.point_and_spread(self.forward(batch))
+            return Prediction(self.to_percent(point, shift=True),
+                              None if spread is None else self.to_percent(spread))
+        for module in self.network.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.train()
+        torch.manual_seed(self.seeds["torch"])
+        passes = [self.point_and_spread(self.forward(batch)) for _ in range(samples)]
+        self.network.eval()
+        points = torch.stack([p for p, _ in passes]).double()
+        epistemic = points.var(dim=0, unbiased=False).sqrt()
+        if passes[0][1] is None:
+            return Prediction(self.to_percent(points.mean(0), shift=True), self.to_percent(epistemic),
+                              epistemic=self.to_percent(epistemic))
+        aleatoric = torch.stack([s for _, s in passes]).double().pow(2).mean(0).sqrt()
+        total = (aleatoric.pow(2) + epistemic.pow(2)).sqrt()
+        return Prediction(self.to_percent(points.mean(0), shift=True), self.to_percent(total),
+                          self.to_percent(aleatoric), self.to_percent(epistemic))
+
+    def to_percent(self, standardized: torch.Tensor, shift: bool = False) -> np.ndarray:
+        """Undo the yield standardization: a spread is scaled, a point also shifted."""
+        return standardized.double().numpy() * self.y_std + (self.y_mean if shift else 0.0)
+
+
+class PointTrainer(TorchTrainer):
+    """A torch model with one output, the standardized yield, trained with plain MSE (no σ)."""
+
+    def loss(self, outputs, target: torch.Tensor) -> torch.Tensor:
+        return torch.mean((outputs - target) ** 2)
+
+    def point_and_spread(self, outputs):
+        return outputs, None

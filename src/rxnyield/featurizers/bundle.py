@@ -15,6 +15,8 @@ import numpy as np
 from rxnyield.data.reactions import ReactionSet
 from rxnyield.featurizers.descriptors import MOLECULE_DESCRIPTORS, ahneman_dft
 from rxnyield.featurizers.graph import GraphFeaturizer
+from rxnyield.featurizers.reaction import drfp, one_hot
+from rxnyield.featurizers.smiles import reaction_sequence
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,12 @@ class FeatureBundle:
         return cls(**fields, human=human)
 
 
-def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."),
+def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."), control_seed: int = 0,
               graph_featurizer: GraphFeaturizer | None = None) -> FeatureBundle:
-    """Graphs of the unique molecules, reactant sets, and every human feature set the dataset supports."""
+    """Graphs of the unique molecules, reactant sets, and every human feature set the dataset supports.
+
+    `control_seed` draws the random stand-ins of the DFT descriptors (feature set `dft_random`).
+    """
     graph_featurizer = graph_featurizer or GraphFeaturizer()
     molecules = sorted(set().union(*reactions.reactants) | set(reactions.products))
     index = {smiles: i for i, smiles in enumerate(molecules)}
@@ -83,8 +88,11 @@ def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."),
         summed = np.zeros((len(reactions), descriptors.shape[1]))
         np.add.at(summed, pairs[:, 0], descriptors[pairs[:, 1]])
         human[name] = np.hstack([summed, descriptors[product_index]])
+    human["onehot"] = one_hot(pairs, len(reactions), len(molecules))
+    human["drfp"] = drfp([reaction_sequence(r, p) for r, p in zip(reactions.reactants, reactions.products)])
     if spec.get("descriptor_tables"):
         human["dft"] = ahneman_dft(reactions.table, spec["descriptor_tables"], root)
+        human["dft_random"] = ahneman_dft(reactions.table, spec["descriptor_tables"], root, random_seed=control_seed)
 
     return FeatureBundle(
         molecules=np.array(molecules),

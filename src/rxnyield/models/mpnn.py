@@ -29,7 +29,7 @@ def regression_head(width: int, hidden: int, dropout: float, outputs: int = 2) -
 class ReactionMPNN(nn.Module):
     def __init__(self, atom_features: int, bond_features: int, params: dict):
         super().__init__()
-        self.encoder = ReactionGraphEncoder(atom_features, bond_features, params["hidden"], params["edge_hidden"],
+        self.encoder = ReactionGraphEncoder.mpnn(atom_features, bond_features, params["hidden"], params["edge_hidden"],
                                             params["steps"], params["set2set_steps"])
         self.head = regression_head(self.encoder.out_features, params["head_hidden"], params["dropout"])
 

@@ -19,7 +19,7 @@ from rxnyield.models.mpnn import regression_head
 from rxnyield.nn.losses import heteroscedastic_loss
 from rxnyield.nn.moe import DenseFeatures, MixtureOfExperts
 from rxnyield.pretrain import EncoderInputs, bundle_sequences, load_checkpoint, new_encoders
-from rxnyield.train import TorchTrainer
+from rxnyield.train import FeatureScaler, TorchTrainer
 
 VIEWS = ("graph", "sequence", "human")
 
@@ -45,8 +45,7 @@ class UAMModel(TorchTrainer):
         self.encoders.requires_grad_(not self.frozen)
 
         human = bundle.human[params["features"]]
-        self.human_mean, std = human[train_idx].mean(0), human[train_idx].std(0)
-        self.human_std = np.where(std > 0, std, 1.0)
+        self.scaler = FeatureScaler.fit(human[train_idx])
         width = 0
         if "graph" in self.views:
             width += self.encoders.graph.out_features
@@ -69,8 +68,7 @@ class UAMModel(TorchTrainer):
         longest = int(self.inputs.lengths.max())
         if longest > self.max_length:
             raise ValueError(f"a reaction has {longest} tokens; the encoder knows {self.max_length} positions")
-        human = (bundle.human[self.params["features"]] - self.human_mean) / self.human_std
-        self.human = torch.as_tensor(human, dtype=torch.float32)
+        self.human = self.scaler.tensor(bundle.human[self.params["features"]])
         self.cache = self.encode_all() if self.frozen else None
 
     @torch.no_grad()

@@ -7,6 +7,7 @@ graph library is needed because a dataset has only a few dozen unique molecules 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -118,16 +119,20 @@ class ReactionGraphEncoder(nn.Module):
 
     Both encoders embed every unique molecule of the dataset once per call; reactions gather their
     molecules through a (reactions × molecules) count matrix, so reactant order cannot matter.
+    `make_encoder()` builds one molecule encoder (a module with `out_features`, graph → embeddings).
     """
 
-    def __init__(self, atom_features: int, bond_features: int, hidden: int, edge_hidden: int, steps: int,
-                 set2set_steps: int):
+    def __init__(self, make_encoder: Callable[[], nn.Module]):
         super().__init__()
-        arguments = dict(atom_features=atom_features, bond_features=bond_features, hidden=hidden,
-                         edge_hidden=edge_hidden, steps=steps, set2set_steps=set2set_steps)
-        self.reactant_encoder = MoleculeEncoder(**arguments)
-        self.product_encoder = MoleculeEncoder(**arguments)
+        self.reactant_encoder = make_encoder()
+        self.product_encoder = make_encoder()
         self.out_features = 2 * self.reactant_encoder.out_features
+
+    @classmethod
+    def mpnn(cls, atom_features: int, bond_features: int, hidden: int, edge_hidden: int, steps: int,
+             set2set_steps: int) -> "ReactionGraphEncoder":
+        """With the edge-conditioned MPNN + Set2Set molecule encoder (Kwon et al., UAM)."""
+        return cls(lambda: MoleculeEncoder(atom_features, bond_features, hidden, edge_hidden, steps, set2set_steps))
 
     def forward(self, graph: GraphBatch, reactants: torch.Tensor, products: torch.Tensor) -> torch.Tensor:
         """`reactants`: (batch, n_molecules) counts; `products`: (batch,) molecule index."""

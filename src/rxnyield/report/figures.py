@@ -23,33 +23,32 @@ def save(figure: plt.Figure, path: Path) -> None:
     plt.close(figure)
 
 
-def parity(config: dict, predictions: pd.DataFrame, path: Path) -> None:
-    """Predicted vs measured yield on the first split's test set, one panel per (dataset, model)."""
-    datasets = list(config["datasets"])
-    models = list(config["models"])
-    figure, axes = plt.subplots(len(datasets), len(models), figsize=(2.3 * len(models), 2.3 * len(datasets)),
+def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4) -> None:
+    """Predicted vs measured yield on the first split's test set, one panel per (dataset, model) run."""
+    panels = [(d, m) for d in config["datasets"] for m in config["models"] if d in model_datasets(config, m)]
+    rows_needed = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows_needed, columns, figsize=(1.75 * columns, 1.75 * rows_needed),
                                 squeeze=False, sharex=True, sharey=True)
-    for i, dataset in enumerate(datasets):
+    for ax, (dataset, model) in zip(axes.flat, panels):
         split = config["datasets"][dataset]["splits"][0]
-        for j, model in enumerate(models):
-            ax = axes[i, j]
-            rows = predictions[(predictions["dataset"] == dataset) & (predictions["model"] == model)
-                               & (predictions["split"] == split)]
-            ax.plot([0, 100], [0, 100], color="0.6", lw=0.8, zorder=0)
-            if dataset not in model_datasets(config, model) or rows.empty:
-                ax.text(50, 50, "not run", ha="center", va="center", color="0.5")
-                continue
-            ax.hexbin(rows["y_true"], rows["y_pred"], gridsize=35, extent=(0, 100, 0, 100), mincnt=1,
-                      cmap="viridis", linewidths=0)
-            r2 = regression_metrics(rows["y_true"], rows["y_pred"])["r2"]
-            ax.text(3, 92, f"$R^2$ = {r2:.3f}", va="top")
-            ax.set_title(f"{config['models'][model]['label']}, {config['datasets'][dataset]['title']}")
-            ax.set_xlim(0, 100)
-            ax.set_ylim(-5, 105)
-    for ax in axes[-1]:
-        ax.set_xlabel("measured yield (%)")
+        rows = predictions[(predictions["dataset"] == dataset) & (predictions["model"] == model)
+                           & (predictions["split"] == split)]
+        ax.plot([0, 100], [0, 100], color="0.6", lw=0.8, zorder=0)
+        ax.hexbin(rows["y_true"], rows["y_pred"], gridsize=30, extent=(0, 100, 0, 100), mincnt=1,
+                  cmap="viridis", linewidths=0)
+        r2 = regression_metrics(rows["y_true"], rows["y_pred"])["r2"]
+        ax.text(3, 100, f"$R^2$ = {r2:.3f}", va="top", fontsize=7)
+        ax.set_title(f"{config['models'][model]['label']} ({dataset.upper()})", fontsize=7)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-5, 105)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
     for ax in axes[:, 0]:
-        ax.set_ylabel("predicted yield (%)")
+        ax.set_ylabel("predicted (%)")
+    for column in range(columns):
+        visible = [ax for ax in axes[:, column] if ax.get_visible()]
+        visible[-1].set_xlabel("measured (%)")
+        visible[-1].xaxis.set_tick_params(labelbottom=True)
     save(figure, path)
 
 
@@ -57,9 +56,9 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
                  label: str = "$R^2$ (test)") -> None:
     """Per-split test metric of every model: box (quartiles), points (splits), diamond = trimean."""
     datasets = list(config["datasets"])
-    figure, axes = plt.subplots(1, len(datasets), figsize=(3.3 * len(datasets), 2.6), squeeze=False)
+    figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.3 * len(datasets)), squeeze=False)
     rng = np.random.default_rng(0)  # horizontal jitter only
-    for ax, dataset in zip(axes[0], datasets):
+    for ax, dataset in zip(axes[:, 0], datasets):
         models = [m for m in config["models"] if dataset in model_datasets(config, m)]
         values = [per_split.loc[(per_split["dataset"] == dataset) & (per_split["model"] == m), metric].to_numpy()
                   for m in models]
@@ -69,7 +68,7 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
             ax.scatter(k + rng.uniform(-0.12, 0.12, len(v)), v, s=10, alpha=0.7, zorder=3)
             ax.scatter([k], [trimean(v)], marker="D", s=30, color="black", zorder=4,
                        label="trimean" if k == 0 else None)
-        ax.set_xticks(range(len(models)), [config["models"][m]["label"] for m in models])
+        ax.set_xticks(range(len(models)), [config["models"][m]["label"] for m in models], rotation=20, ha="right")
         ax.set_title(config["datasets"][dataset]["title"])
         ax.set_ylabel(label)
     axes[0, 0].legend(loc="lower left")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import model_datasets
+from rxnyield.config import model_datasets, model_splits
+from rxnyield.report.variables import mean_std
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
            ("mae", "trimean_iqr", r"MAE trimean [IQR]", 2), ("rmse", "trimean_iqr", r"RMSE trimean [IQR]", 2))
@@ -13,7 +14,7 @@ HIGHER_IS_BETTER = {"r2": True, "mae": False, "rmse": False}
 
 def cell(row: pd.Series, kind: str, digits: int, best: bool) -> str:
     if kind == "mean_std":
-        text = f"{row['mean']:.{digits}f} $\\pm$ {row['std']:.{digits}f}"
+        text = mean_std(row, digits)
         lead = f"{row['mean']:.{digits}f}"
     else:
         text = f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]"
@@ -40,6 +41,10 @@ def results_table(config: dict, summary: pd.DataFrame) -> str:
         for model in models:
             cells = [cell(rows[model][metric], kind, digits, best[(metric, kind)] == model)
                      for metric, kind, _, digits in COLUMNS]
-            lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
+            label = config["models"][model]["label"]
+            n_splits = len(model_splits(config, model, dataset))
+            if n_splits < len(spec["splits"]):
+                label += f" ({n_splits} split{'s' if n_splits > 1 else ''})"
+            lines.append(label + " & " + " & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"

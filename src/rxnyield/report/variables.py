@@ -9,11 +9,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import model_datasets
+from rxnyield.config import model_datasets, model_splits
 
 
 def fmt(value: float, digits: int) -> str:
     return f"{value:.{digits}f}"
+
+
+def mean_std(row: pd.Series, digits: int) -> str:
+    """`mean ± std`, or the one value where a single split leaves the spread undefined."""
+    if pd.isna(row["std"]):
+        return f"{fmt(row['mean'], digits)} (one split)"
+    return f"{fmt(row['mean'], digits)} $\\pm$ {fmt(row['std'], digits)}"
+
+
+def paired_delta(per_split: pd.DataFrame, dataset: str, model: str, reference: str, metric: str,
+                 digits: int) -> str:
+    """Mean ± std over the splits both models ran of (model − reference): a paired comparison."""
+    rows = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
+    differences = (rows[model] - rows[reference]).dropna()
+    text = f"{differences.mean():+.{digits}f}"
+    if len(differences) > 1:
+        text += f" $\\pm$ {differences.std():.{digits}f}"
+    return text + f" ({len(differences)} paired split{'s' if len(differences) > 1 else ''})"
 
 
 def stat(summary: pd.DataFrame, dataset: str, model: str, metric: str) -> pd.Series:
@@ -37,16 +55,20 @@ def variable_specs(config: dict) -> dict[str, callable]:
     for model, params in config["models"].items():
         for dataset in model_datasets(config, model):
             prefix = f"{dataset}_{model}"
+            specs[f"{prefix}_n_splits"] = lambda p, s, n=len(model_splits(config, model, dataset)): str(n)
             for metric, digits in (("r2", 3), ("mae", 2), ("rmse", 2)):
                 specs[f"{prefix}_{metric}_trimean"] = (
                     lambda p, s, d=dataset, m=model, k=metric, n=digits: fmt(stat(s, d, m, k)["trimean"], n))
                 specs[f"{prefix}_{metric}_iqr"] = (
                     lambda p, s, d=dataset, m=model, k=metric, n=digits: fmt(stat(s, d, m, k)["iqr"], n))
                 specs[f"{prefix}_{metric}_mean_std"] = (
-                    lambda p, s, d=dataset, m=model, k=metric, n=digits:
-                    f"{fmt(stat(s, d, m, k)['mean'], n)} $\\pm$ {fmt(stat(s, d, m, k)['std'], n)}")
+                    lambda p, s, d=dataset, m=model, k=metric, n=digits: mean_std(stat(s, d, m, k), n))
+            if "compare_to" in params:
+                specs[f"{prefix}_r2_delta"] = (
+                    lambda p, s, d=dataset, m=model, r=params["compare_to"]: paired_delta(p, d, m, r, "r2", 3))
         specs.update(config_values(f"config_{model}", params))
     specs.update(config_values("config_pretraining", config["pretraining"]))
+    specs.update(config_values("seed", config["seeds"]))
     return specs
 
 
