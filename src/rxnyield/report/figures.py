@@ -56,7 +56,8 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
                  label: str = "$R^2$ (test)") -> None:
     """Per-split test metric of every model: box (quartiles), points (splits), diamond = trimean."""
     datasets = list(config["datasets"])
-    figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.3 * len(datasets)), squeeze=False)
+    figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.5 * len(datasets)), squeeze=False,
+                                layout="constrained")
     rng = np.random.default_rng(0)  # horizontal jitter only
     for ax, dataset in zip(axes[:, 0], datasets):
         models = [m for m in config["models"] if dataset in model_datasets(config, m)]
