@@ -29,18 +29,19 @@ class RandomForestModel:
             n_jobs=threads,
         )
 
-    def features(self, bundle: FeatureBundle) -> np.ndarray:
-        return bundle.human[self.params["features"]][:, self.columns]
+    def features(self, bundle: FeatureBundle, idx: np.ndarray) -> np.ndarray:
+        """The kept columns of reactions `idx` (rows first: one small copy, not one of the whole table)."""
+        return bundle.human[self.params["features"]][idx][:, self.columns]
 
     def fit(self, bundle: FeatureBundle, train_idx: np.ndarray) -> dict:
         train = bundle.human[self.params["features"]][train_idx]
         varying = np.flatnonzero(np.ptp(train, axis=0) > 0)
         _, first = np.unique(train[:, varying], axis=1, return_index=True)
         self.columns = varying[np.sort(first)]
-        self.forest.fit(self.features(bundle)[train_idx], bundle.yields[train_idx])
+        self.forest.fit(train[:, self.columns], bundle.yields[train_idx])
         return {"features_used": int(len(self.columns))}
 
     def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> Prediction:
         # Threaded prediction sums the trees in a varying order; one job keeps results bit-identical.
         self.forest.set_params(n_jobs=1)
-        return Prediction(self.forest.predict(self.features(bundle)[idx]))
+        return Prediction(self.forest.predict(self.features(bundle, idx)))
