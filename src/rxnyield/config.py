@@ -84,6 +84,11 @@ def model_datasets(config: dict, model: str) -> list[str]:
     return list(config["models"][model].get("datasets", config["datasets"]))
 
 
+def dataset_models(config: dict, dataset: str) -> list[str]:
+    """Models that run on a dataset, in config order."""
+    return [m for m in config["models"] if dataset in model_datasets(config, m)]
+
+
 def model_splits(config: dict, model: str, dataset: str) -> list[str]:
     """The splits a model runs on: the dataset's, or its first `max_splits` where a model is too costly."""
     splits = config["datasets"][dataset]["splits"]

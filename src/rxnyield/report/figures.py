@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rxnyield.config import model_datasets  # noqa: E402
+from rxnyield.config import dataset_models  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -25,7 +25,7 @@ def save(figure: plt.Figure, path: Path) -> None:
 
 def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4) -> None:
     """Predicted vs measured yield on the first split's test set, one panel per (dataset, model) run."""
-    panels = [(d, m) for d in config["datasets"] for m in config["models"] if d in model_datasets(config, m)]
+    panels = [(d, m) for d in config["datasets"] for m in dataset_models(config, d)]
     rows_needed = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(1.75 * columns, 1.75 * rows_needed),
                                 squeeze=False, sharex=True, sharey=True)
@@ -60,7 +60,7 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
                                 layout="constrained")
     rng = np.random.default_rng(0)  # horizontal jitter only
     for ax, dataset in zip(axes[:, 0], datasets):
-        models = [m for m in config["models"] if dataset in model_datasets(config, m)]
+        models = dataset_models(config, dataset)
         values = [per_split.loc[(per_split["dataset"] == dataset) & (per_split["model"] == m), metric].to_numpy()
                   for m in models]
         ax.boxplot(values, positions=range(len(models)), widths=0.5, showfliers=False, whis=(0, 100),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import model_datasets, model_splits
+from rxnyield.config import dataset_models, model_splits
 from rxnyield.report.variables import mean_std
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -27,7 +27,7 @@ def results_table(config: dict, summary: pd.DataFrame) -> str:
     lines = [r"\begin{tabular}{l" + "r" * len(COLUMNS) + "}", r"\toprule",
              "Model & " + " & ".join(h for _, _, h, _ in COLUMNS) + r" \\"]
     for dataset, spec in config["datasets"].items():
-        models = [m for m in config["models"] if dataset in model_datasets(config, m)]
+        models = dataset_models(config, dataset)
         lines += [r"\midrule", rf"\multicolumn{{{len(COLUMNS) + 1}}}{{l}}{{\emph{{{spec['title']}}} "
                   rf"({len(spec['splits'])} splits)}} \\"]
         rows = {m: {k: summary[(summary["dataset"] == dataset) & (summary["model"] == m) & (summary["metric"] == k)]
