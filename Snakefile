@@ -7,7 +7,7 @@ from rxnyield.config import validate_config
 configfile: "config/config.yaml"
 
 
-validate_config(config)
+config.update(validate_config(config))  # checked, with ablations (`variant_of`) expanded
 RESULTS = config["results_dir"]
 
 

@@ -1,6 +1,7 @@
 import copy
 
 import pytest
+import yaml
 
 from rxnyield.config import ConfigError, load_config, runs, validate_config
 from conftest import ROOT
@@ -53,3 +54,34 @@ def test_full_profile_uses_the_authors_quoted_sizes():
     assert str(pretraining["out_features"]) == quoted["uam_authors_out_features"]
     assert str(pretraining["epochs"]) == quoted["uam_authors_pretraining_epochs"]
     assert str(uam["epochs"]) == quoted["uam_authors_epochs"]
+
+
+def test_an_ablation_takes_its_base_settings_and_flips_one(config):
+    ablation, base = config["models"]["uam_no_moe"], config["models"]["uam"]
+    assert ablation["moe"] is False and base["moe"] is True
+    unchanged = ("moe", "label", "compare_to")
+    assert {k: v for k, v in ablation.items() if k not in unchanged} == {
+        k: v for k, v in base.items() if k not in unchanged}
+    assert ablation["compare_to"] == "uam"
+
+
+def test_a_profile_that_shrinks_the_base_shrinks_its_ablations(config):
+    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    for name in ("uam_no_uq", "uam_no_moe", "uam_no_pretraining"):
+        assert quick["models"][name]["epochs"] == quick["models"]["uam"]["epochs"] < config["models"][name]["epochs"]
+
+
+@pytest.mark.parametrize("base, message", [("nothing", "unknown model 'nothing'"),
+                                           ("uam_no_uq", "'uam_no_uq' is itself a variant")])
+def test_a_variant_of_an_unknown_model_or_of_a_variant_is_refused(base, message):
+    raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    raw["models"]["extra"] = {"variant_of": base, "label": "extra"}
+    with pytest.raises(ConfigError, match=rf"models\.extra\.variant_of: {message}"):
+        validate_config(raw)
+
+
+def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["mpnn"]["compare_to"] = "dft_rf"  # dft_rf runs on BH only
+    with pytest.raises(ConfigError, match=r"models\.mpnn\.compare_to: 'dft_rf' does not run on dataset 'sm'"):
+        validate_config(broken)

@@ -160,3 +160,19 @@ def test_without_uncertainty_there_is_no_sigma(small_bundle, checkpoint_path):
                              checkpoint=str(checkpoint_path)), SEEDS, threads=1)
     model.fit(small_bundle, np.arange(64))
     assert model.predict(small_bundle, np.arange(64, 80)).sigma is None
+
+
+@pytest.mark.parametrize("views, moe", [(["graph", "human"], True), (["sequence", "human"], True),
+                                        (["graph", "sequence"], True), (["graph", "sequence", "human"], False)])
+def test_each_view_ablation_feeds_the_head_only_what_it_keeps(small_bundle, checkpoint_path, views, moe):
+    """w/o Seq, w/o Graph, w/o H and w/o MoE: the head's input width is the sum of the kept views."""
+    params = dict(TINY_UAM, epochs=2, views=views, moe=moe, checkpoint=str(checkpoint_path))
+    model = build_model(params, SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    widths = {"graph": model.encoders.graph.out_features, "sequence": model.encoders.sequence.out_features,
+              "human": params["human_out"]}
+    head_input = model.network["head"][0].in_features
+    assert head_input == sum(widths[v] for v in views)
+    features = model.network["features"]
+    assert isinstance(features, MixtureOfExperts) == (moe and "human" in views)
+    assert np.isfinite(model.predict(small_bundle, np.arange(64, 80)).mean).all()

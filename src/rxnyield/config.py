@@ -48,8 +48,37 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"config: {location}: {error.message}"
 
 
+def expand_variants(config: dict) -> dict:
+    """A model with `variant_of: <base>` takes every setting of its base except those it gives itself.
+
+    Ablations are written as the one switch they flip, so a profile that shrinks the base (the `quick`
+    sizes, say) shrinks its ablations too. A variant is compared pairwise with its base unless it names
+    another `compare_to`.
+    """
+    models = config.get("models")
+    if not isinstance(models, dict):
+        return config
+    expanded = copy.deepcopy(config)
+    for name, spec in models.items():
+        base = spec.get("variant_of") if isinstance(spec, dict) else None
+        if base is None:
+            continue
+        if base not in models:
+            raise ConfigError(f"config: models.{name}.variant_of: unknown model '{base}'")
+        if "variant_of" in models[base]:
+            raise ConfigError(f"config: models.{name}.variant_of: '{base}' is itself a variant; name its base")
+        inherited = {k: v for k, v in models[base].items() if k not in ("label", "compare_to")}
+        own = {k: v for k, v in spec.items() if k != "variant_of"}
+        expanded["models"][name] = {**copy.deepcopy(inherited), "compare_to": base, **copy.deepcopy(own)}
+    return expanded
+
+
 def validate_config(config: dict) -> dict:
-    """Raise ConfigError naming the key path of every problem; cross-references are checked too."""
+    """The config with variants expanded; ConfigError names the key path of every problem.
+
+    Cross-references (datasets, `compare_to`, feature tables) are checked too.
+    """
+    config = expand_variants(config)
     validator = jsonschema.Draft202012Validator(load_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     # Errors inside `allOf` branches repeat their parent's message; keep the most specific ones.
@@ -59,8 +88,13 @@ def validate_config(config: dict) -> dict:
             for dataset in spec.get("datasets", []):
                 if dataset not in config["datasets"]:
                     messages.append(f"config: models.{model}.datasets: unknown dataset '{dataset}'")
-            if spec.get("compare_to", model) not in config["models"]:
-                messages.append(f"config: models.{model}.compare_to: unknown model '{spec['compare_to']}'")
+            reference = spec.get("compare_to", model)
+            if reference not in config["models"]:
+                messages.append(f"config: models.{model}.compare_to: unknown model '{reference}'")
+            else:
+                for dataset in set(model_datasets(config, model)) - set(model_datasets(config, reference)):
+                    messages.append(f"config: models.{model}.compare_to: '{reference}' does not run on "
+                                    f"dataset '{dataset}', so there is nothing to pair with")
             if spec.get("features") in DESCRIPTOR_TABLE_FEATURES:
                 for dataset in model_datasets(config, model):
                     if dataset in config["datasets"] and not config["datasets"][dataset].get("descriptor_tables"):
@@ -87,6 +121,16 @@ def model_datasets(config: dict, model: str) -> list[str]:
 def dataset_models(config: dict, dataset: str) -> list[str]:
     """Models that run on a dataset, in config order."""
     return [m for m in config["models"] if dataset in model_datasets(config, m)]
+
+
+def headline_models(config: dict, dataset: str) -> list[str]:
+    """The models of the main table and figures: those not compared pairwise with another model."""
+    return [m for m in dataset_models(config, dataset) if "compare_to" not in config["models"][m]]
+
+
+def compared_models(config: dict, dataset: str) -> list[str]:
+    """Ablations and other variants: models reported as a paired difference to their `compare_to`."""
+    return [m for m in dataset_models(config, dataset) if "compare_to" in config["models"][m]]
 
 
 def model_splits(config: dict, model: str, dataset: str) -> list[str]:

@@ -3,16 +3,21 @@ from rxnyield.report.variables import variable_names
 AGGREGATE = f"{RESULTS}/aggregate"
 TEX_OUTPUT = "src/tex/output"
 FIGURES = "src/tex/figures"
+# The report code is an input of every report rule: editing a table or figure function redraws it.
+REPORT_CODE = sorted(str(p) for p in Path("src/rxnyield/report").glob("*.py")) + ["src/rxnyield/stats.py"]
 
 
 rule aggregate:
-    """Metrics per split, robust summaries (mean, std, median, trimean, IQR) and all predictions."""
+    """Metrics per split, robust summaries (mean, std, median, trimean, IQR), paired comparisons of each
+    variant with its reference (Wilcoxon, bootstrap interval of the median difference), all predictions."""
     input:
+        code=REPORT_CODE,
         metrics=[str(run_dir(RESULTS, d, m, s) / "metrics.json") for d, m, s in runs(config)],
         predictions=[str(run_dir(RESULTS, d, m, s) / "predictions.csv") for d, m, s in runs(config)],
     output:
         per_split=f"{AGGREGATE}/metrics_per_split.csv",
         summary=f"{AGGREGATE}/summary.csv",
+        paired=f"{AGGREGATE}/paired.csv",
         predictions=f"{AGGREGATE}/predictions.csv",
         config=f"{AGGREGATE}/config.json",
     params:
@@ -25,9 +30,11 @@ rule aggregate:
 
 rule variables:
     input:
+        code=REPORT_CODE,
         script="src/scripts/variables.py",
         per_split=rules.aggregate.output.per_split,
         summary=rules.aggregate.output.summary,
+        paired=rules.aggregate.output.paired,
         config=rules.aggregate.output.config,
         quoted=config["quoted_values"],
     output:
@@ -38,6 +45,7 @@ rule variables:
 
 rule results_table:
     input:
+        code=REPORT_CODE,
         script="src/scripts/results_table.py",
         summary=rules.aggregate.output.summary,
         config=rules.aggregate.output.config,
@@ -49,6 +57,7 @@ rule results_table:
 
 rule parity_plot:
     input:
+        code=REPORT_CODE,
         script="src/scripts/parity_plot.py",
         predictions=rules.aggregate.output.predictions,
         config=rules.aggregate.output.config,
@@ -60,6 +69,7 @@ rule parity_plot:
 
 rule split_errors:
     input:
+        code=REPORT_CODE,
         script="src/scripts/split_errors.py",
         per_split=rules.aggregate.output.per_split,
         config=rules.aggregate.output.config,
@@ -69,4 +79,54 @@ rule split_errors:
         "python {input.script} --aggregate {AGGREGATE} --out {output}"
 
 
-localrules: aggregate, variables, results_table, parity_plot, split_errors
+rule ablation_table:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/ablation_table.py",
+        summary=rules.aggregate.output.summary,
+        paired=rules.aggregate.output.paired,
+        config=rules.aggregate.output.config,
+    output:
+        f"{TEX_OUTPUT}/ablation_table.tex",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+rule statistics_tables:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/statistics_tables.py",
+        summary=rules.aggregate.output.summary,
+        config=rules.aggregate.output.config,
+    output:
+        [f"{TEX_OUTPUT}/statistics_{metric}.tex" for metric in ("r2", "mae", "rmse")],
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out-dir {TEX_OUTPUT}"
+
+
+rule quoted_tables:
+    """The UAM paper's amide-coupling tables: quoted values from a data file, not results of this build."""
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/quoted_tables.py",
+        quoted=config["quoted_tables"],
+    output:
+        [f"{TEX_OUTPUT}/amide_{table}.tex" for table in ("main", "ablation")],
+    shell:
+        "python {input.script} --quoted {input.quoted} --out-dir {TEX_OUTPUT}"
+
+
+rule ablation_plot:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/ablation_plot.py",
+        per_split=rules.aggregate.output.per_split,
+        config=rules.aggregate.output.config,
+    output:
+        f"{FIGURES}/ablations.pdf",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+localrules: aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
+    quoted_tables, ablation_plot

@@ -1,18 +1,22 @@
-"""Collect every run of a configuration into per-split metrics, robust summaries and all predictions."""
+"""Collect every run of a configuration into per-split metrics, robust summaries, paired comparisons of
+every variant with its reference, and all predictions."""
 
 from __future__ import annotations
 
+import argparse
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import METRICS, PREDICTIONS, run_dir, runs
+from rxnyield.config import METRICS, PREDICTIONS, compared_models, run_dir, runs
 from rxnyield.stats import METRICS as METRIC_NAMES
-from rxnyield.stats import summarize
+from rxnyield.stats import paired_comparison, summarize
 
 PER_SPLIT = "metrics_per_split.csv"
 SUMMARY = "summary.csv"
+PAIRED = "paired.csv"
 ALL_PREDICTIONS = "predictions.csv"
 CONFIG = "config.json"
 
@@ -39,12 +43,56 @@ def aggregate(config: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     per_split.to_csv(out_dir / PER_SPLIT, index=False, float_format="%.10g")
     pd.DataFrame(summary).to_csv(out_dir / SUMMARY, index=False, float_format="%.10g")
+    paired_comparisons(config, per_split).to_csv(out_dir / PAIRED, index=False, float_format="%.10g")
     pd.concat(predictions).to_csv(out_dir / ALL_PREDICTIONS, index=False, float_format="%.10g")
     (out_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
 
-def load_aggregate(out_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    """The resolved config, metrics per split and summary written by `aggregate`."""
+def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, variant, metric): variant − reference on the splits both ran."""
+    settings = config["statistics"]
+    rows = []
+    for dataset in config["datasets"]:
+        table = per_split[per_split["dataset"] == dataset]
+        for model in compared_models(config, dataset):
+            reference = config["models"][model]["compare_to"]
+            for metric in METRIC_NAMES:
+                values = table.pivot(index="split", columns="model", values=metric)[[model, reference]].dropna()
+                values = values.reindex([s for s in config["datasets"][dataset]["splits"] if s in values.index])
+                comparison = paired_comparison(values[model], values[reference], settings["bootstrap_resamples"],
+                                               settings["bootstrap_seed"], settings["confidence"])
+                rows.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
+                             **comparison})
+    columns = ["dataset", "model", "reference", "metric", "n", "mean", "std", "median", "trimean", "iqr",
+               "ci_low", "ci_high", "p_wilcoxon"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """What the report scripts read: the resolved config and the tables `aggregate` wrote."""
+
+    config: dict
+    per_split: pd.DataFrame
+    summary: pd.DataFrame
+    paired: pd.DataFrame
+
+
+def load_aggregate(out_dir: Path) -> Aggregate:
     out_dir = Path(out_dir)
-    config = json.loads((out_dir / CONFIG).read_text())
-    return config, pd.read_csv(out_dir / PER_SPLIT), pd.read_csv(out_dir / SUMMARY)
+    return Aggregate(json.loads((out_dir / CONFIG).read_text()), pd.read_csv(out_dir / PER_SPLIT),
+                     pd.read_csv(out_dir / SUMMARY), pd.read_csv(out_dir / PAIRED))
+
+
+def script_arguments(description: str, default_aggregate: Path, **default_paths: Path):
+    """The command line every report script shares: `--aggregate DIR` plus its output path options.
+
+    Returns the parsed arguments and the loaded `Aggregate`; output options are created as `--<name>`
+    (underscores become dashes) with the given defaults, so a script runs without arguments too.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--aggregate", type=Path, default=default_aggregate)
+    for name, default in default_paths.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=Path, default=default)
+    args = parser.parse_args()
+    return args, load_aggregate(args.aggregate)

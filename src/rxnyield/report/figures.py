@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rxnyield.config import dataset_models  # noqa: E402
+from rxnyield.config import compared_models, headline_models  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -24,8 +24,8 @@ def save(figure: plt.Figure, path: Path) -> None:
 
 
 def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4) -> None:
-    """Predicted vs measured yield on the first split's test set, one panel per (dataset, model) run."""
-    panels = [(d, m) for d in config["datasets"] for m in dataset_models(config, d)]
+    """Predicted vs measured yield on the first split's test set, one panel per headline (dataset, model)."""
+    panels = [(d, m) for d in config["datasets"] for m in headline_models(config, d)]
     rows_needed = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(1.75 * columns, 1.75 * rows_needed),
                                 squeeze=False, sharex=True, sharey=True)
@@ -54,13 +54,13 @@ def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4
 
 def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
                  label: str = "$R^2$ (test)") -> None:
-    """Per-split test metric of every model: box (quartiles), points (splits), diamond = trimean."""
+    """Per-split test metric of every headline model: box (quartiles), points (splits), diamond = trimean."""
     datasets = list(config["datasets"])
     figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.5 * len(datasets)), squeeze=False,
                                 layout="constrained")
     rng = np.random.default_rng(0)  # horizontal jitter only
     for ax, dataset in zip(axes[:, 0], datasets):
-        models = dataset_models(config, dataset)
+        models = headline_models(config, dataset)
         values = [per_split.loc[(per_split["dataset"] == dataset) & (per_split["model"] == m), metric].to_numpy()
                   for m in models]
         ax.boxplot(values, positions=range(len(models)), widths=0.5, showfliers=False, whis=(0, 100),
@@ -73,4 +73,35 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
         ax.set_title(config["datasets"][dataset]["title"])
         ax.set_ylabel(label)
     axes[0, 0].legend(loc="lower left")
+    save(figure, path)
+
+
+def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
+              label: str = "$R^2$ (test)") -> None:
+    """Each variant beside its reference, split by split: a grey line joins the two values of one split;
+    the variant's trimean (diamond) and IQR (bar) are marked."""
+    datasets = [d for d in config["datasets"] if compared_models(config, d)]
+    figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.6 * len(datasets)), squeeze=False,
+                                layout="constrained")
+    for ax, dataset in zip(axes[:, 0], datasets):
+        table = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
+        variants = compared_models(config, dataset)
+        for k, model in enumerate(variants):
+            pairs = table[[config["models"][model]["compare_to"], model]].dropna()
+            for reference_value, value in pairs.to_numpy():
+                ax.plot([k - 0.2, k + 0.2], [reference_value, value], color="0.7", lw=0.7, zorder=1)
+            ax.scatter(np.full(len(pairs), k - 0.2), pairs.iloc[:, 0], s=9, color="0.45", zorder=2,
+                       label="reference (UAM), same split" if k == 0 else None)
+            ax.scatter(np.full(len(pairs), k + 0.2), pairs.iloc[:, 1], s=9, color="tab:blue", zorder=2,
+                       label="variant" if k == 0 else None)
+            q1, q3 = np.percentile(pairs.iloc[:, 1], [25, 75])
+            ax.plot([k + 0.32, k + 0.32], [q1, q3], color="black", lw=1.5, zorder=3,
+                    label="variant IQR" if k == 0 else None)
+            ax.scatter([k + 0.32], [trimean(pairs.iloc[:, 1])], marker="D", s=22, color="black", zorder=4,
+                       label="variant trimean" if k == 0 else None)
+        ax.set_xticks(range(len(variants)), [config["models"][m]["label"] for m in variants], rotation=20,
+                      ha="right")
+        ax.set_title(config["datasets"][dataset]["title"])
+        ax.set_ylabel(label)
+    axes[0, 0].legend(loc="lower left", ncols=2)
     save(figure, path)

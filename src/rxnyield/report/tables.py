@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import dataset_models, model_splits
-from rxnyield.report.variables import mean_std
+from rxnyield.config import compared_models, dataset_models, headline_models, model_splits
+from rxnyield.report.variables import mean_std, median_interval, p_value, stat
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
            ("mae", "trimean_iqr", r"MAE trimean [IQR]", 2), ("rmse", "trimean_iqr", r"RMSE trimean [IQR]", 2))
 HIGHER_IS_BETTER = {"r2": True, "mae": False, "rmse": False}
+METRIC_TITLES = {"r2": "$R^2$", "mae": "MAE (yield \\%)", "rmse": "RMSE (yield \\%)"}
+DIGITS = {"r2": 3, "mae": 2, "rmse": 2}
 
 
 def cell(row: pd.Series, kind: str, digits: int, best: bool) -> str:
@@ -22,29 +24,96 @@ def cell(row: pd.Series, kind: str, digits: int, best: bool) -> str:
     return text.replace(lead, f"\\textbf{{{lead}}}", 1) if best else text
 
 
+def model_label(config: dict, model: str, dataset: str) -> str:
+    """The model's label, with its number of splits where it ran on fewer than the dataset has."""
+    label = config["models"][model]["label"]
+    n_splits = len(model_splits(config, model, dataset))
+    if n_splits < len(config["datasets"][dataset]["splits"]):
+        label += f" ({n_splits} split{'s' if n_splits > 1 else ''})"
+    return label
+
+
+def dataset_heading(config: dict, dataset: str, columns: int) -> list[str]:
+    spec = config["datasets"][dataset]
+    return [r"\midrule", rf"\multicolumn{{{columns}}}{{l}}{{\emph{{{spec['title']}}} ({len(spec['splits'])} splits)}} \\"]
+
+
 def results_table(config: dict, summary: pd.DataFrame) -> str:
-    """All models × datasets; bold marks the best mean (mean ± std column) or trimean (robust columns)."""
+    """Headline models × datasets; bold marks the best mean (mean ± std column) or trimean (robust columns)."""
     lines = [r"\begin{tabular}{l" + "r" * len(COLUMNS) + "}", r"\toprule",
              "Model & " + " & ".join(h for _, _, h, _ in COLUMNS) + r" \\"]
-    for dataset, spec in config["datasets"].items():
-        models = dataset_models(config, dataset)
-        lines += [r"\midrule", rf"\multicolumn{{{len(COLUMNS) + 1}}}{{l}}{{\emph{{{spec['title']}}} "
-                  rf"({len(spec['splits'])} splits)}} \\"]
-        rows = {m: {k: summary[(summary["dataset"] == dataset) & (summary["model"] == m) & (summary["metric"] == k)]
-                    .iloc[0] for k in HIGHER_IS_BETTER} for m in models}
+    for dataset in config["datasets"]:
+        models = headline_models(config, dataset)
+        lines += dataset_heading(config, dataset, len(COLUMNS) + 1)
         best = {}
         for metric, kind, _, _ in COLUMNS:
             statistic = "mean" if kind == "mean_std" else "trimean"
-            values = {m: rows[m][metric][statistic] for m in models}
+            values = {m: stat(summary, dataset, m, metric)[statistic] for m in models}
             pick = max if HIGHER_IS_BETTER[metric] else min
             best[(metric, kind)] = pick(values, key=values.get)
         for model in models:
-            cells = [cell(rows[model][metric], kind, digits, best[(metric, kind)] == model)
+            cells = [cell(stat(summary, dataset, model, metric), kind, digits, best[(metric, kind)] == model)
                      for metric, kind, _, digits in COLUMNS]
-            label = config["models"][model]["label"]
-            n_splits = len(model_splits(config, model, dataset))
-            if n_splits < len(spec["splits"]):
-                label += f" ({n_splits} split{'s' if n_splits > 1 else ''})"
-            lines.append(label + " & " + " & ".join(cells) + r" \\")
+            lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
+
+
+def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) -> str:
+    """Each variant against its reference on the same splits: R², the paired ΔR² and Wilcoxon's p.
+
+    (Mean ± std of every variant is in the appendix tables.)
+
+    Bold p: the difference is distinguishable from split-to-split noise at the configured alpha.
+    """
+    alpha = config["statistics"]["alpha"]
+    confidence = round(100 * config["statistics"]["confidence"])
+    header = (r"Model & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
+              rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$ \\")
+    lines = [r"\begin{tabular}{lrrrr}", r"\toprule", header]
+    for dataset in config["datasets"]:
+        variants = compared_models(config, dataset)
+        if not variants:
+            continue
+        lines += dataset_heading(config, dataset, 5)
+        references = list(dict.fromkeys(config["models"][m]["compare_to"] for m in variants))
+        for model in references + variants:
+            r2 = stat(summary, dataset, model, "r2")
+            cells = [f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
+            if model in variants:
+                difference = stat(paired, dataset, model, "r2")
+                p = p_value(difference["p_wilcoxon"])
+                cells += [f"{difference['trimean']:+.3f}", median_interval(difference, 3),
+                          rf"\textbf{{{p}}}" if difference["p_wilcoxon"] < alpha else p]
+            else:
+                cells += ["reference", "", ""]
+            lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def statistics_table(config: dict, summary: pd.DataFrame, metric: str) -> str:
+    """Every model and variant: mean ± std, median, trimean and IQR of one metric across splits."""
+    digits = DIGITS[metric]
+    lines = [r"\begin{tabular}{lrrrr}", r"\toprule",
+             rf"{METRIC_TITLES[metric]} & mean $\pm$ std & median & trimean & IQR \\"]
+    for dataset in config["datasets"]:
+        lines += dataset_heading(config, dataset, 5)
+        for model in dataset_models(config, dataset):
+            row = stat(summary, dataset, model, metric)
+            cells = [mean_std(row, digits)] + [f"{row[k]:.{digits}f}" for k in ("median", "trimean", "iqr")]
+            lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def quoted_table(quoted: pd.DataFrame, table: str) -> str:
+    """Values quoted from the literature, as printed there (mean ± std over the authors' runs)."""
+    rows = quoted[quoted["table"] == table]
+    lines = [r"\begin{tabular}{lrrr}", r"\toprule", r"Model & MAE & RMSE & $R^2$ \\", r"\midrule"]
+    for _, row in rows.iterrows():
+        cells = [f"{row[f'{k}_mean']} $\\pm$ {row[f'{k}_std']}" for k in ("mae", "rmse", "r2")]
+        lines.append(f"{row['model']} & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+

@@ -1,6 +1,7 @@
 """The `\\variable` text files of the manuscript: results and the configuration values the text quotes.
 
 Names depend on the configuration only (never on results), so Snakemake knows every output up front.
+Each spec is a function of the `Aggregate` (config, per-split metrics, summaries, paired comparisons).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import model_datasets, model_splits
+from rxnyield.config import compared_models, model_datasets, model_splits
 
 
 def fmt(value: float, digits: int) -> str:
@@ -23,51 +24,84 @@ def mean_std(row: pd.Series, digits: int) -> str:
     return f"{fmt(row['mean'], digits)} $\\pm$ {fmt(row['std'], digits)}"
 
 
-def paired_delta(per_split: pd.DataFrame, dataset: str, model: str, reference: str, metric: str,
-                 digits: int) -> str:
-    """Mean ± std over the splits both models ran of (model − reference): a paired comparison."""
-    rows = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
-    differences = (rows[model] - rows[reference]).dropna()
-    text = f"{differences.mean():+.{digits}f}"
-    if len(differences) > 1:
-        text += f" $\\pm$ {differences.std():.{digits}f}"
-    return text + f" ({len(differences)} paired split{'s' if len(differences) > 1 else ''})"
+def p_value(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def stat(summary: pd.DataFrame, dataset: str, model: str, metric: str) -> pd.Series:
-    row = summary[(summary["dataset"] == dataset) & (summary["model"] == model) & (summary["metric"] == metric)]
+def minimum_p(n: int) -> float:
+    """The smallest two-sided exact Wilcoxon p-value n paired splits can give (all signs equal)."""
+    return 2 / 2**n
+
+
+def stat(table: pd.DataFrame, dataset: str, model: str, metric: str) -> pd.Series:
+    """The row of a summary (or of the paired comparisons) for one dataset, model and metric."""
+    row = table[(table["dataset"] == dataset) & (table["model"] == model) & (table["metric"] == metric)]
     return row.iloc[0]
 
 
+def paired_delta(row: pd.Series, digits: int) -> str:
+    """Mean ± std of the per-split differences, and how many splits were paired."""
+    n = int(row["n"])
+    text = f"{row['mean']:+.{digits}f}"
+    if n > 1:
+        text += f" $\\pm$ {row['std']:.{digits}f}"
+    return text + f" ({n} paired split{'s' if n > 1 else ''})"
+
+
+def median_interval(row: pd.Series, digits: int) -> str:
+    """Median difference and its bootstrap interval, e.g. `+0.004 [+0.001, +0.007]`."""
+    return f"{row['median']:+.{digits}f} [{row['ci_low']:+.{digits}f}, {row['ci_high']:+.{digits}f}]"
+
+
+def sorted_out(config: dict, paired: pd.DataFrame, dataset: str, distinguishable: bool) -> str:
+    """Labels of the variants whose R² differences are (or are not) distinguishable from split noise."""
+    alpha = config["statistics"]["alpha"]
+    labels = [config["models"][m]["label"] for m in compared_models(config, dataset)
+              if (stat(paired, dataset, m, "r2")["p_wilcoxon"] < alpha) == distinguishable]
+    return ", ".join(labels) if labels else "none"
+
+
 def variable_specs(config: dict) -> dict[str, callable]:
-    """Variable name -> function(per_split, summary) returning its text."""
-    specs = {"profile": lambda per_split, summary: config["profile"].replace("_", r"\_")}
+    """Variable name -> function(aggregate) returning its text."""
+    specs = {"profile": lambda a: config["profile"].replace("_", r"\_")}
     quoted = pd.read_csv(config["quoted_values"], dtype=str)
     for key, value in zip(quoted["key"], quoted["value"]):
-        specs[f"quoted_{key}"] = lambda p, s, v=value: v
+        specs[f"quoted_{key}"] = lambda a, v=value: v
     for dataset, dataset_spec in config["datasets"].items():
-        specs[f"{dataset}_n_splits"] = lambda p, s, n=len(dataset_spec["splits"]): str(n)
+        specs[f"{dataset}_n_splits"] = lambda a, n=len(dataset_spec["splits"]): str(n)
         for column in ("n_train", "n_test"):
             specs[f"{dataset}_{column}"] = (
-                lambda p, s, d=dataset, c=column: str(int(p.loc[p["dataset"] == d, c].iloc[0])))
-        specs[f"{dataset}_n_reactions"] = (
-            lambda p, s, d=dataset: str(int(p.loc[p["dataset"] == d, ["n_train", "n_test"]].iloc[0].sum())))
+                lambda a, d=dataset, c=column: str(int(a.per_split.loc[a.per_split["dataset"] == d, c].iloc[0])))
+        specs[f"{dataset}_n_reactions"] = lambda a, d=dataset: str(int(
+            a.per_split.loc[a.per_split["dataset"] == d, ["n_train", "n_test"]].iloc[0].sum()))
+        if compared_models(config, dataset):
+            specs[f"{dataset}_distinguishable"] = lambda a, d=dataset: sorted_out(config, a.paired, d, True)
+            specs[f"{dataset}_within_noise"] = lambda a, d=dataset: sorted_out(config, a.paired, d, False)
     for model, params in config["models"].items():
         for dataset in model_datasets(config, model):
             prefix = f"{dataset}_{model}"
-            specs[f"{prefix}_n_splits"] = lambda p, s, n=len(model_splits(config, model, dataset)): str(n)
+            n_splits = len(model_splits(config, model, dataset))
+            specs[f"{prefix}_n_splits"] = lambda a, n=n_splits: str(n)
             for metric, digits in (("r2", 3), ("mae", 2), ("rmse", 2)):
-                specs[f"{prefix}_{metric}_trimean"] = (
-                    lambda p, s, d=dataset, m=model, k=metric, n=digits: fmt(stat(s, d, m, k)["trimean"], n))
-                specs[f"{prefix}_{metric}_iqr"] = (
-                    lambda p, s, d=dataset, m=model, k=metric, n=digits: fmt(stat(s, d, m, k)["iqr"], n))
+                for statistic in ("trimean", "iqr", "median"):
+                    specs[f"{prefix}_{metric}_{statistic}"] = (
+                        lambda a, d=dataset, m=model, k=metric, n=digits, t=statistic:
+                        fmt(stat(a.summary, d, m, k)[t], n))
                 specs[f"{prefix}_{metric}_mean_std"] = (
-                    lambda p, s, d=dataset, m=model, k=metric, n=digits: mean_std(stat(s, d, m, k), n))
+                    lambda a, d=dataset, m=model, k=metric, n=digits: mean_std(stat(a.summary, d, m, k), n))
             if "compare_to" in params:
                 specs[f"{prefix}_r2_delta"] = (
-                    lambda p, s, d=dataset, m=model, r=params["compare_to"]: paired_delta(p, d, m, r, "r2", 3))
+                    lambda a, d=dataset, m=model: paired_delta(stat(a.paired, d, m, "r2"), 3))
+                specs[f"{prefix}_r2_delta_trimean"] = (
+                    lambda a, d=dataset, m=model: f"{stat(a.paired, d, m, 'r2')['trimean']:+.3f}")
+                specs[f"{prefix}_r2_delta_median_ci"] = (
+                    lambda a, d=dataset, m=model: median_interval(stat(a.paired, d, m, "r2"), 3))
+                specs[f"{prefix}_r2_p"] = (
+                    lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
+                specs[f"{prefix}_min_p"] = lambda a, n=n_splits: f"{minimum_p(n):.3g}"
         specs.update(config_values(f"config_{model}", params))
     specs.update(config_values("config_pretraining", config["pretraining"]))
+    specs.update(config_values("config_statistics", config["statistics"]))
     specs.update(config_values("seed", config["seeds"]))
     return specs
 
@@ -79,7 +113,7 @@ def config_values(prefix: str, settings: dict) -> dict[str, callable]:
         if isinstance(value, dict):
             specs.update(config_values(f"{prefix}_{key}", value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            specs[f"{prefix}_{key}"] = lambda p, s, v=value: f"{v:g}"
+            specs[f"{prefix}_{key}"] = lambda a, v=value: f"{v:g}"
     return specs
 
 
@@ -87,12 +121,12 @@ def variable_names(config: dict) -> list[str]:
     return list(variable_specs(config))
 
 
-def write_variables(config: dict, per_split: pd.DataFrame, summary: pd.DataFrame, out_dir: Path) -> list[Path]:
+def write_variables(aggregate, out_dir: Path) -> list[Path]:
     """Write one `<name>.txt` per variable, without a trailing newline (LaTeX would add a space)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, value in variable_specs(config).items():
+    for name, value in variable_specs(aggregate.config).items():
         path = out_dir / f"{name}.txt"
-        path.write_text(value(per_split, summary))
+        path.write_text(value(aggregate))
         written.append(path)
     return written

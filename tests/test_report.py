@@ -1,0 +1,59 @@
+"""Report layer on synthetic per-split metrics: paired comparisons, the ablation table, the variables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rxnyield.config import runs
+from rxnyield.report.aggregate import Aggregate, paired_comparisons
+from rxnyield.report.tables import ablation_table, results_table
+from rxnyield.report.variables import variable_specs
+from rxnyield.stats import METRICS, summarize
+
+
+def shift(model: str, split_index: int) -> float:
+    """w/o H loses 0.02-0.0245 on every split (distinct sizes: no ties); the others equal UAM."""
+    return -(0.02 + 0.0005 * split_index) if model == "uam_no_human" else 0.0
+
+
+@pytest.fixture(scope="module")
+def synthetic(config):
+    rng = np.random.default_rng(0)
+    split_effect = {s: rng.normal(0, 0.01) for d in config["datasets"] for s in config["datasets"][d]["splits"]}
+    rows = []
+    for dataset, model, split in runs(config):
+        noise = rng.normal(0, 0.003) if model == "uam_no_uq" else 0.0
+        r2 = 0.9 + split_effect[split] + shift(model, config["datasets"][dataset]["splits"].index(split)) + noise
+        rows.append({"dataset": dataset, "model": model, "split": split, "n_train": 70, "n_test": 30,
+                     "mae": 5.0 - r2, "rmse": 7.0 - r2, "r2": r2})
+    per_split = pd.DataFrame(rows)
+    summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
+                            for (d, m), g in per_split.groupby(["dataset", "model"], sort=False) for k in METRICS])
+    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split))
+
+
+def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
+    paired = synthetic.paired.set_index(["dataset", "model", "metric"])
+    drop = paired.loc[("bh", "uam_no_human", "r2")]
+    assert drop["n"] == 10 and drop["median"] == pytest.approx(-0.02225)
+    assert drop["p_wilcoxon"] == pytest.approx(2 / 2**10)
+    assert paired.loc[("bh", "uam_no_uq", "r2")]["p_wilcoxon"] > 0.05
+    assert paired.loc[("bh", "uam_authors_head", "r2")]["n"] == 3  # paired on the splits both ran
+
+
+def test_ablation_table_bolds_only_distinguishable_differences(synthetic):
+    table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
+    rows = {line.split(" & ")[0]: line for line in table.splitlines() if " & " in line}
+    assert rows["w/o H"].endswith(r"\textbf{0.002} \\")
+    assert r"\textbf" not in rows["w/o UQ"]
+    assert "reference" in rows["UAM"]
+    assert "w/o H" not in results_table(synthetic.config, synthetic.summary)  # ablations stay out of it
+
+
+def test_variables_name_the_distinguishable_ablations(synthetic):
+    specs = variable_specs(synthetic.config)
+    assert specs["bh_distinguishable"](synthetic) == "w/o H"
+    assert "w/o UQ" in specs["bh_within_noise"](synthetic)
+    assert specs["bh_uam_no_human_r2_delta_trimean"](synthetic) == "-0.022"
+    assert specs["bh_uam_no_human_r2_p"](synthetic) == "0.002"
+    assert specs["bh_uam_authors_head_min_p"](synthetic) == "0.25"
