@@ -57,3 +57,12 @@ def test_variables_name_the_distinguishable_ablations(synthetic):
     assert specs["bh_uam_no_human_r2_delta_trimean"](synthetic) == "-0.022"
     assert specs["bh_uam_no_human_r2_p"](synthetic) == "0.002"
     assert specs["bh_uam_authors_head_min_p"](synthetic) == "0.25"
+
+
+def test_a_variant_with_its_own_reference_is_paired_with_it_and_says_so(synthetic):
+    paired = synthetic.paired.set_index(["dataset", "model", "metric"])
+    assert paired.loc[("sm", "uam_finetuned", "r2")]["reference"] == "uam_short"
+    table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
+    labels = [line.split(" & ")[0] for line in table.splitlines() if " & " in line]
+    assert labels.count("10 epochs") == 2  # once per dataset, as a variant of UAM
+    assert "fine-tuned (10 epochs) vs 10 epochs" in labels

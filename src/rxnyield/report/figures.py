@@ -91,7 +91,7 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
             for reference_value, value in pairs.to_numpy():
                 ax.plot([k - 0.2, k + 0.2], [reference_value, value], color="0.7", lw=0.7, zorder=1)
             ax.scatter(np.full(len(pairs), k - 0.2), pairs.iloc[:, 0], s=9, color="0.45", zorder=2,
-                       label="reference (UAM), same split" if k == 0 else None)
+                       label="its reference, same split" if k == 0 else None)
             ax.scatter(np.full(len(pairs), k + 0.2), pairs.iloc[:, 1], s=9, color="tab:blue", zorder=2,
                        label="variant" if k == 0 else None)
             q1, q3 = np.percentile(pairs.iloc[:, 1], [25, 75])

@@ -68,18 +68,19 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
     """
     alpha = config["statistics"]["alpha"]
     confidence = round(100 * config["statistics"]["confidence"])
-    header = (r"Model & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
+    header = (r"Model & splits & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
               rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$ \\")
-    lines = [r"\begin{tabular}{lrrrr}", r"\toprule", header]
+    lines = [r"\begin{tabular}{lrrrrr}", r"\toprule", header]
     for dataset in config["datasets"]:
         variants = compared_models(config, dataset)
         if not variants:
             continue
-        lines += dataset_heading(config, dataset, 5)
-        references = list(dict.fromkeys(config["models"][m]["compare_to"] for m in variants))
+        lines += dataset_heading(config, dataset, 6)
+        references = [r for r in dict.fromkeys(config["models"][m]["compare_to"] for m in variants)
+                      if r not in variants]
         for model in references + variants:
             r2 = stat(summary, dataset, model, "r2")
-            cells = [f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
+            cells = [str(len(model_splits(config, model, dataset))), f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
             if model in variants:
                 difference = stat(paired, dataset, model, "r2")
                 p = p_value(difference["p_wilcoxon"])
@@ -87,7 +88,11 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
                           rf"\textbf{{{p}}}" if difference["p_wilcoxon"] < alpha else p]
             else:
                 cells += ["reference", "", ""]
-            lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
+            label = config["models"][model]["label"]
+            reference = config["models"][model].get("compare_to")
+            if model in variants and reference != references[0]:
+                label += f" vs {config['models'][reference]['label']}"
+            lines.append(label + " & " + " & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
 
