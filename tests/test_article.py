@@ -11,8 +11,8 @@ from conftest import ROOT
 MANUSCRIPT = ROOT / "src" / "tex" / "ms.tex"
 PRODUCED_TEX = {f"src/tex/output/{name}.tex" for name in (
     "results_table", "ablation_table", "statistics_r2", "statistics_mae", "statistics_rmse", "amide_main",
-    "amide_ablation")}
-PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations")}
+    "amide_ablation", "uncertainty_table")}
+PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations", "uncertainty")}
 
 
 def test_dependency_scan_reads_variables_graphics_inputs_and_bibliography(tmp_path):
@@ -33,7 +33,8 @@ def test_every_manuscript_input_is_made_by_a_rule_or_shipped(config):
 def test_every_figure_names_an_existing_script_listed_in_showyourwork_yml():
     listed = yaml.safe_load((ROOT / "showyourwork.yml").read_text())["dependencies"]
     scripts = tex_scripts(MANUSCRIPT)
-    assert scripts == ["src/scripts/parity_plot.py", "src/scripts/split_errors.py", "src/scripts/ablation_plot.py"]
+    assert scripts == ["src/scripts/parity_plot.py", "src/scripts/split_errors.py", "src/scripts/ablation_plot.py",
+                       "src/scripts/uncertainty_plot.py"]
     for script in scripts:
         assert (ROOT / script).is_file() and script in listed
 

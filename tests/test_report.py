@@ -29,7 +29,8 @@ def synthetic(config):
     per_split = pd.DataFrame(rows)
     summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
                             for (d, m), g in per_split.groupby(["dataset", "model"], sort=False) for k in METRICS])
-    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split))
+    no_predictions = pd.DataFrame()  # the uncertainty tables are tested in test_uncertainty.py
+    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 4)
 
 
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):

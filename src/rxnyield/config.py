@@ -139,6 +139,24 @@ def model_splits(config: dict, model: str, dataset: str) -> list[str]:
     return splits[: config["models"][model].get("max_splits", len(splits))]
 
 
+def sigma_kinds(spec: dict) -> list[str]:
+    """Which σ a model's predictions carry: `total` whenever it predicts one; with Monte-Carlo dropout
+    and a σ head also its `aleatoric` and `epistemic` parts (see `TorchTrainer.predict`)."""
+    has_head = spec["type"] == "mpnn" or (spec["type"] == "uam" and spec["uncertainty"])
+    monte_carlo = spec.get("mc_samples", 0) > 0
+    kinds = ["total"] if has_head or monte_carlo else []
+    if has_head and monte_carlo:
+        kinds.append("aleatoric")
+    if monte_carlo:
+        kinds.append("epistemic")
+    return kinds
+
+
+def sigma_sources(config: dict, dataset: str) -> list[tuple[str, str]]:
+    """(model, σ kind) of every headline model of a dataset that predicts a σ."""
+    return [(m, k) for m in headline_models(config, dataset) for k in sigma_kinds(config["models"][m])]
+
+
 def runs(config: dict) -> list[tuple[str, str, str]]:
     """Every (dataset, model, split) training job of a configuration."""
     return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)

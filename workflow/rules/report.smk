@@ -4,7 +4,8 @@ AGGREGATE = f"{RESULTS}/aggregate"
 TEX_OUTPUT = "src/tex/output"
 FIGURES = "src/tex/figures"
 # The report code is an input of every report rule: editing a table or figure function redraws it.
-REPORT_CODE = sorted(str(p) for p in Path("src/rxnyield/report").glob("*.py")) + ["src/rxnyield/stats.py"]
+REPORT_CODE = sorted(str(p) for p in Path("src/rxnyield/report").glob("*.py")) + [
+    "src/rxnyield/stats.py", "src/rxnyield/uncertainty.py"]
 
 
 rule aggregate:
@@ -18,6 +19,10 @@ rule aggregate:
         per_split=f"{AGGREGATE}/metrics_per_split.csv",
         summary=f"{AGGREGATE}/summary.csv",
         paired=f"{AGGREGATE}/paired.csv",
+        uncertainty=f"{AGGREGATE}/uncertainty_per_split.csv",
+        uncertainty_summary=f"{AGGREGATE}/uncertainty_summary.csv",
+        calibration=f"{AGGREGATE}/calibration.csv",
+        retention=f"{AGGREGATE}/retention.csv",
         predictions=f"{AGGREGATE}/predictions.csv",
         config=f"{AGGREGATE}/config.json",
     params:
@@ -35,6 +40,8 @@ rule variables:
         per_split=rules.aggregate.output.per_split,
         summary=rules.aggregate.output.summary,
         paired=rules.aggregate.output.paired,
+        uncertainty=rules.aggregate.output.uncertainty,
+        uncertainty_summary=rules.aggregate.output.uncertainty_summary,
         config=rules.aggregate.output.config,
         quoted=config["quoted_values"],
     output:
@@ -128,5 +135,30 @@ rule ablation_plot:
         "python {input.script} --aggregate {AGGREGATE} --out {output}"
 
 
-localrules: aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
+rule uncertainty_table:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/uncertainty_table.py",
+        summary=rules.aggregate.output.uncertainty_summary,
+        config=rules.aggregate.output.config,
+    output:
+        f"{TEX_OUTPUT}/uncertainty_table.tex",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+rule uncertainty_plot:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/uncertainty_plot.py",
+        calibration=rules.aggregate.output.calibration,
+        retention=rules.aggregate.output.retention,
+        config=rules.aggregate.output.config,
+    output:
+        f"{FIGURES}/uncertainty.pdf",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+localrules: uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
     quoted_tables, ablation_plot

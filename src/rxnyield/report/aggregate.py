@@ -10,13 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import METRICS, PREDICTIONS, compared_models, run_dir, runs
+from rxnyield.config import METRICS, PREDICTIONS, compared_models, run_dir, runs, sigma_kinds
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
+from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
+                                  uncertainty_metrics)
 
 PER_SPLIT = "metrics_per_split.csv"
 SUMMARY = "summary.csv"
 PAIRED = "paired.csv"
+UNCERTAINTY = "uncertainty_per_split.csv"
+UNCERTAINTY_SUMMARY = "uncertainty_summary.csv"
+CALIBRATION = "calibration.csv"
+RETENTION = "retention.csv"
+SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
 ALL_PREDICTIONS = "predictions.csv"
 CONFIG = "config.json"
 
@@ -44,6 +51,8 @@ def aggregate(config: dict, out_dir: Path) -> None:
     per_split.to_csv(out_dir / PER_SPLIT, index=False, float_format="%.10g")
     pd.DataFrame(summary).to_csv(out_dir / SUMMARY, index=False, float_format="%.10g")
     paired_comparisons(config, per_split).to_csv(out_dir / PAIRED, index=False, float_format="%.10g")
+    for name, table in uncertainty_tables(config, predictions).items():
+        table.to_csv(out_dir / name, index=False, float_format="%.10g")
     pd.concat(predictions).to_csv(out_dir / ALL_PREDICTIONS, index=False, float_format="%.10g")
     (out_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
@@ -68,6 +77,31 @@ def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Per split and σ kind: the scalar uncertainty metrics, the calibration and the retention curves."""
+    scalars, calibration, retention = [], [], []
+    for frame in predictions:
+        dataset, model, split = frame[["dataset", "model", "split"]].iloc[0]
+        for kind in sigma_kinds(config["models"][model]):
+            y, mu, sigma = frame["y_true"], frame["y_pred"], frame[SIGMA_COLUMNS[kind]]
+            key = {"dataset": dataset, "model": model, "kind": kind, "split": split}
+            scalars.append({**key, **uncertainty_metrics(y, mu, sigma)})
+            calibration += [{**key, "expected": e, "observed": o}
+                            for e, o in zip(CALIBRATION_LEVELS, central_coverage(y, mu, sigma))]
+            oracle = retention_curve(y, mu, (y - mu).abs())
+            retention += [{**key, "retained": f, "rmse": r, "oracle_rmse": o}
+                          for f, r, o in zip(RETAINED_FRACTIONS, retention_curve(y, mu, sigma), oracle)]
+    per_split = pd.DataFrame(scalars, columns=["dataset", "model", "kind", "split", "spearman", "nll",
+                                                "miscalibration", "coverage_95", "retention_gain"])
+    metrics = [c for c in per_split.columns if c not in ("dataset", "model", "kind", "split")]
+    summary = pd.DataFrame(
+        [{"dataset": d, "model": m, "kind": k, "metric": metric, **summarize(group[metric])}
+         for (d, m, k), group in per_split.groupby(["dataset", "model", "kind"], sort=False) for metric in metrics],
+        columns=["dataset", "model", "kind", "metric", "n", "mean", "std", "median", "trimean", "iqr"])
+    return {UNCERTAINTY: per_split, UNCERTAINTY_SUMMARY: summary, CALIBRATION: pd.DataFrame(calibration),
+            RETENTION: pd.DataFrame(retention)}
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """What the report scripts read: the resolved config and the tables `aggregate` wrote."""
@@ -76,12 +110,17 @@ class Aggregate:
     per_split: pd.DataFrame
     summary: pd.DataFrame
     paired: pd.DataFrame
+    uncertainty: pd.DataFrame          # per split and σ kind
+    uncertainty_summary: pd.DataFrame  # across splits
+    calibration: pd.DataFrame
+    retention: pd.DataFrame
 
 
 def load_aggregate(out_dir: Path) -> Aggregate:
     out_dir = Path(out_dir)
-    return Aggregate(json.loads((out_dir / CONFIG).read_text()), pd.read_csv(out_dir / PER_SPLIT),
-                     pd.read_csv(out_dir / SUMMARY), pd.read_csv(out_dir / PAIRED))
+    tables = [pd.read_csv(out_dir / name) for name in (PER_SPLIT, SUMMARY, PAIRED, UNCERTAINTY,
+                                                       UNCERTAINTY_SUMMARY, CALIBRATION, RETENTION)]
+    return Aggregate(json.loads((out_dir / CONFIG).read_text()), *tables)
 
 
 def script_arguments(description: str, default_aggregate: Path, **default_paths: Path):

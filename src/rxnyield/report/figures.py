@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rxnyield.config import compared_models, headline_models  # noqa: E402
+from rxnyield.config import compared_models, headline_models, sigma_sources  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -104,4 +104,36 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
         ax.set_title(config["datasets"][dataset]["title"])
         ax.set_ylabel(label)
     axes[0, 0].legend(loc="lower left", ncols=2)
+    save(figure, path)
+
+
+def uncertainty(config: dict, calibration: pd.DataFrame, retention: pd.DataFrame, path: Path) -> None:
+    """Per dataset: calibration curves (observed vs expected coverage of central intervals) and error-retention
+    curves (RMSE of the predictions with the smallest σ; dashed: the oracle that keeps the smallest errors).
+    Lines are means over splits."""
+    datasets = [d for d in config["datasets"] if sigma_sources(config, d)]
+    figure, axes = plt.subplots(len(datasets), 2, figsize=(7.0, 2.9 * len(datasets)), squeeze=False,
+                                layout="constrained")
+    for (left, right), dataset in zip(axes, datasets):
+        left.plot([0, 1], [0, 1], color="0.6", lw=0.8)
+        oracle_drawn: set[str] = set()
+        for index, (model, kind) in enumerate(sigma_sources(config, dataset)):
+            color = f"C{index}"
+            label = f"{config['models'][model]['label']}, {kind}"
+            rows = calibration[(calibration["dataset"] == dataset) & (calibration["model"] == model)
+                               & (calibration["kind"] == kind)].groupby("expected")["observed"].mean()
+            left.plot(rows.index, rows.to_numpy(), marker="o", ms=2, color=color, label=label)
+            curve = retention[(retention["dataset"] == dataset) & (retention["model"] == model)
+                              & (retention["kind"] == kind)].groupby("retained")[["rmse", "oracle_rmse"]].mean()
+            right.plot(curve.index, curve["rmse"], marker="o", ms=2, color=color, label=label)
+            if model not in oracle_drawn:  # the oracle depends on the model's errors only, not on its σ
+                right.plot(curve.index, curve["oracle_rmse"], ls="--", color=color, lw=0.8)
+                oracle_drawn.add(model)
+        left.set_title(f"{config['datasets'][dataset]['title']}: calibration")
+        left.set_xlabel("expected coverage of the central interval")
+        left.set_ylabel("observed coverage")
+        right.set_title(f"{config['datasets'][dataset]['title']}: error retention (dashed: oracle)")
+        right.set_xlabel("fraction retained (smallest $\\sigma$ first)")
+        right.set_ylabel("RMSE of retained (yield %)")
+        left.legend(loc="upper left")
     save(figure, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import compared_models, dataset_models, headline_models, model_splits
+from rxnyield.config import compared_models, dataset_models, headline_models, model_splits, sigma_sources
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -122,3 +122,28 @@ def quoted_table(quoted: pd.DataFrame, table: str) -> str:
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
 
+
+
+UNCERTAINTY_COLUMNS = (("spearman", r"Spearman $\rho(\sigma, |e|)$", 2), ("retention_gain", "retention gain", 2),
+                       ("nll", "NLL", 2), ("miscalibration", "miscalibration", 3), ("coverage_95", r"95\% coverage", 2))
+
+
+def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
+    """Every σ of every headline model: trimean [IQR] across splits of each uncertainty metric."""
+    lines = [r"\begin{tabular}{ll" + "r" * len(UNCERTAINTY_COLUMNS) + "}", r"\toprule",
+             "Model & $\\sigma$ & " + " & ".join(h for _, h, _ in UNCERTAINTY_COLUMNS) + r" \\"]
+    for dataset in config["datasets"]:
+        sources = sigma_sources(config, dataset)
+        if not sources:
+            continue
+        lines += dataset_heading(config, dataset, len(UNCERTAINTY_COLUMNS) + 2)
+        for model, kind in sources:
+            rows = uncertainty_summary[(uncertainty_summary["dataset"] == dataset)
+                                       & (uncertainty_summary["model"] == model) & (uncertainty_summary["kind"] == kind)]
+            cells = []
+            for metric, _, digits in UNCERTAINTY_COLUMNS:
+                row = rows[rows["metric"] == metric].iloc[0]
+                cells.append(f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]")
+            lines.append(f"{model_label(config, model, dataset)} & {kind} & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"

@@ -6,11 +6,13 @@ Each spec is a function of the `Aggregate` (config, per-split metrics, summaries
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import compared_models, model_datasets, model_splits
+from rxnyield.config import compared_models, model_datasets, model_splits, sigma_sources
+from rxnyield.stats import paired_comparison
 
 
 def fmt(value: float, digits: int) -> str:
@@ -100,10 +102,46 @@ def variable_specs(config: dict) -> dict[str, callable]:
                     lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
                 specs[f"{prefix}_min_p"] = lambda a, n=n_splits: f"{minimum_p(n):.3g}"
         specs.update(config_values(f"config_{model}", params))
+    for dataset in config["datasets"]:
+        specs.update(uncertainty_specs(config, dataset))
     specs.update(config_values("config_pretraining", config["pretraining"]))
     specs.update(config_values("config_statistics", config["statistics"]))
     specs.update(config_values("seed", config["seeds"]))
     return specs
+
+
+def uncertainty_specs(config: dict, dataset: str) -> dict[str, callable]:
+    """Trimeans of the uncertainty metrics per (model, σ kind), and paired Spearman comparisons of every two
+    σ sources on the same splits (does one σ rank the errors better than another?)."""
+    specs = {}
+    for model, kind in sigma_sources(config, dataset):
+        for metric, digits in (("spearman", 2), ("nll", 2), ("miscalibration", 3), ("coverage_95", 2),
+                               ("retention_gain", 2)):
+            specs[f"{dataset}_{model}_{kind}_{metric}_trimean"] = (
+                lambda a, m=model, k=kind, t=metric, n=digits:
+                fmt(uncertainty_row(a.uncertainty_summary, dataset, m, k, t)["trimean"], n))
+    for (model, kind), (other, other_kind) in combinations(sigma_sources(config, dataset), 2):
+        name = f"{dataset}_spearman_{model}_{kind}_vs_{other}_{other_kind}"
+        specs[f"{name}_delta"] = lambda a, pair=((model, kind), (other, other_kind)): (
+            f"{spearman_comparison(config, a.uncertainty, dataset, *pair)['trimean']:+.2f}")
+        specs[f"{name}_p"] = lambda a, pair=((model, kind), (other, other_kind)): p_value(
+            spearman_comparison(config, a.uncertainty, dataset, *pair)["p_wilcoxon"])
+    return specs
+
+
+def uncertainty_row(summary: pd.DataFrame, dataset: str, model: str, kind: str, metric: str) -> pd.Series:
+    rows = summary[(summary["dataset"] == dataset) & (summary["model"] == model) & (summary["kind"] == kind)]
+    return stat(rows, dataset, model, metric)
+
+
+def spearman_comparison(config: dict, per_split: pd.DataFrame, dataset: str, first: tuple, second: tuple) -> dict:
+    """Paired per-split difference of Spearman ρ(σ, |error|): first − second, on the splits both ran."""
+    settings = config["statistics"]
+    values = [per_split[(per_split["dataset"] == dataset) & (per_split["model"] == m) & (per_split["kind"] == k)]
+              .set_index("split")["spearman"] for m, k in (first, second)]
+    shared = values[0].index.intersection(values[1].index)
+    return paired_comparison(values[0][shared], values[1][shared], settings["bootstrap_resamples"],
+                             settings["bootstrap_seed"], settings["confidence"])
 
 
 def config_values(prefix: str, settings: dict) -> dict[str, callable]:
