@@ -3,7 +3,7 @@ import copy
 import pytest
 import yaml
 
-from rxnyield.config import ConfigError, load_config, runs, validate_config
+from rxnyield.config import ConfigError, load_config, run_config, runs, validate_config
 from conftest import ROOT
 
 
@@ -59,7 +59,7 @@ def test_full_profile_uses_the_authors_quoted_sizes():
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
     ablation, base = config["models"]["uam_no_moe"], config["models"]["uam"]
     assert ablation["moe"] is False and base["moe"] is True
-    unchanged = ("moe", "label", "compare_to")
+    unchanged = ("moe", "label", "compare_to", "datasets")  # ablations run on the random splits only
     assert {k: v for k, v in ablation.items() if k not in unchanged} == {
         k: v for k, v in base.items() if k not in unchanged}
     assert ablation["compare_to"] == "uam"
@@ -84,4 +84,13 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
     broken = copy.deepcopy(config)
     broken["models"]["mpnn"]["compare_to"] = "dft_rf"  # dft_rf runs on BH only
     with pytest.raises(ConfigError, match=r"models\.mpnn\.compare_to: 'dft_rf' does not run on dataset 'sm'"):
+        validate_config(broken)
+
+
+def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
+    run = run_config(config, "bh_tests", "uam", "Test1")
+    assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam", "FullCV_01")["model_params"]["checkpoint"]
+    broken = copy.deepcopy(config)
+    broken["datasets"]["bh_tests"]["human_features"] = "mordred"
+    with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.same_reactions_as: 'bh' has other reactions or features"):
         validate_config(broken)

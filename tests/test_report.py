@@ -6,7 +6,7 @@ import pytest
 
 from rxnyield.config import runs
 from rxnyield.report.aggregate import Aggregate, paired_comparisons
-from rxnyield.report.tables import ablation_table, results_table
+from rxnyield.report.tables import ablation_table, out_of_sample_table, results_table
 from rxnyield.report.variables import variable_specs
 from rxnyield.stats import METRICS, summarize
 
@@ -67,3 +67,18 @@ def test_a_variant_with_its_own_reference_is_paired_with_it_and_says_so(syntheti
     labels = [line.split(" & ")[0] for line in table.splitlines() if " & " in line]
     assert labels.count("10 epochs") == 2  # once per dataset, as a variant of UAM
     assert "fine-tuned (10 epochs) vs 10 epochs" in labels
+
+
+def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
+    quoted = pd.DataFrame([{"dataset": "bh_tests", "model": "Yield-BERT", "Test1": "0.845", "Test2": "0.904",
+                            "Test3": "0.698", "Test4": "0.353"}])
+    table = out_of_sample_table(synthetic.config, synthetic.per_split, quoted, "bh_tests")
+    lines = table.splitlines()
+    assert lines[2] == r"$R^2$ & Test1 & Test2 & Test3 & Test4 \\"
+    assert r"\emph{Yield-BERT (published)} & \emph{0.845} & \emph{0.904}" in table
+    assert table.count(r"\textbf") == 4  # one best value per test
+    specs = variable_specs(synthetic.config)
+    drop = float(specs["bh_tests_uam_r2_drop"](synthetic))
+    assert drop == pytest.approx(synthetic.summary.query("dataset == 'bh' and model == 'uam' and metric == 'r2'")
+                                 ["trimean"].iloc[0] - synthetic.per_split.query(
+                                     "dataset == 'bh_tests' and model == 'uam'")["r2"].mean(), abs=5e-4)

@@ -84,6 +84,17 @@ def validate_config(config: dict) -> dict:
     # Errors inside `allOf` branches repeat their parent's message; keep the most specific ones.
     messages = list(dict.fromkeys(_describe(e) for e in errors if e.validator != "allOf" and e.validator != "if"))
     if not messages:
+        for dataset, spec in config["datasets"].items():
+            base = spec.get("same_reactions_as")
+            if base is None:
+                continue
+            if base not in config["datasets"] or "same_reactions_as" in config["datasets"][base]:
+                messages.append(f"config: datasets.{dataset}.same_reactions_as: '{base}' is not a dataset with "
+                                f"its own features")
+            elif any(spec.get(k) != config["datasets"][base].get(k)
+                     for k in ("reactions", "id_column", "smiles_columns", "descriptor_tables", "human_features")):
+                messages.append(f"config: datasets.{dataset}.same_reactions_as: '{base}' has other reactions or "
+                                f"features; only the split orders and splits may differ")
         for model, spec in config["models"].items():
             for dataset in spec.get("datasets", []):
                 if dataset not in config["datasets"]:
@@ -126,6 +137,21 @@ def dataset_models(config: dict, dataset: str) -> list[str]:
 def headline_models(config: dict, dataset: str) -> list[str]:
     """The models of the main table and figures: those not compared pairwise with another model."""
     return [m for m in dataset_models(config, dataset) if "compare_to" not in config["models"][m]]
+
+
+def feature_dataset(config: dict, dataset: str) -> str:
+    """The dataset whose features and pre-trained encoders a dataset uses: another split family of the same
+    reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of recomputing them."""
+    return config["datasets"][dataset].get("same_reactions_as", dataset)
+
+
+def random_split_datasets(config: dict) -> list[str]:
+    """Datasets of random splits (summarised across splits); `out_of_sample` ones are reported per split."""
+    return [d for d, spec in config["datasets"].items() if spec.get("kind", "random") == "random"]
+
+
+def out_of_sample_datasets(config: dict) -> list[str]:
+    return [d for d in config["datasets"] if d not in random_split_datasets(config)]
 
 
 def compared_models(config: dict, dataset: str) -> list[str]:
@@ -184,7 +210,7 @@ def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
     if params["type"] == "uam":
         params["encoders"] = dict(config["pretraining"])
         if params["pretrained"]:
-            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], dataset))
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset)))
     return {
         "dataset": dataset,
         "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},

@@ -1,3 +1,4 @@
+from rxnyield.config import out_of_sample_datasets
 from rxnyield.report.variables import variable_names
 
 AGGREGATE = f"{RESULTS}/aggregate"
@@ -160,5 +161,19 @@ rule uncertainty_plot:
         "python {input.script} --aggregate {AGGREGATE} --out {output}"
 
 
-localrules: uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
+rule out_of_sample_table:
+    """Per-split R² on the out-of-sample datasets (BH's unseen additives) with the published values."""
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/out_of_sample_table.py",
+        per_split=rules.aggregate.output.per_split,
+        config=rules.aggregate.output.config,
+        quoted=config["quoted_out_of_sample"],
+    output:
+        [f"{TEX_OUTPUT}/out_of_sample_{d}.tex" for d in out_of_sample_datasets(config)],
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --quoted {input.quoted} --out-dir {TEX_OUTPUT}"
+
+
+localrules: out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
     quoted_tables, ablation_plot

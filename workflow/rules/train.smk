@@ -1,4 +1,5 @@
-from rxnyield.config import needs_pretraining, pretrain_checkpoint, pretrain_settings, run_config, run_dir, runs
+from rxnyield.config import (feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings, run_config,
+                             run_dir, runs)
 
 MODELS = list(config["models"])
 
@@ -32,8 +33,11 @@ rule pretrain:
 rule train:
     """One (dataset, model, split): fit on the split's training set, predict its test set."""
     input:
-        features=rules.featurize.output.features,
-        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, w.dataset))]
+        # a split family of another dataset's reactions is validated on its own (its split orders)
+        validated=lambda w: ([f"{RESULTS}/validated/{w.dataset}.json"]
+                             if feature_dataset(config, w.dataset) != w.dataset else []),
+        features=lambda w: f"{RESULTS}/features/{feature_dataset(config, w.dataset)}/features.npz",
+        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset)))]
                               if needs_pretraining(config, w.model) else []),
     output:
         predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rxnyield.config import compared_models, headline_models, sigma_sources  # noqa: E402
+from rxnyield.config import compared_models, headline_models, random_split_datasets, sigma_sources  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -25,7 +25,7 @@ def save(figure: plt.Figure, path: Path) -> None:
 
 def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4) -> None:
     """Predicted vs measured yield on the first split's test set, one panel per headline (dataset, model)."""
-    panels = [(d, m) for d in config["datasets"] for m in headline_models(config, d)]
+    panels = [(d, m) for d in random_split_datasets(config) for m in headline_models(config, d)]
     rows_needed = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(1.75 * columns, 1.75 * rows_needed),
                                 squeeze=False, sharex=True, sharey=True)
@@ -55,7 +55,7 @@ def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4
 def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
                  label: str = "$R^2$ (test)") -> None:
     """Per-split test metric of every headline model: box (quartiles), points (splits), diamond = trimean."""
-    datasets = list(config["datasets"])
+    datasets = random_split_datasets(config)
     figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.5 * len(datasets)), squeeze=False,
                                 layout="constrained")
     rng = np.random.default_rng(0)  # horizontal jitter only
@@ -111,7 +111,7 @@ def uncertainty(config: dict, calibration: pd.DataFrame, retention: pd.DataFrame
     """Per dataset: calibration curves (observed vs expected coverage of central intervals) and error-retention
     curves (RMSE of the predictions with the smallest σ; dashed: the oracle that keeps the smallest errors).
     Lines are means over splits."""
-    datasets = [d for d in config["datasets"] if sigma_sources(config, d)]
+    datasets = [d for d in random_split_datasets(config) if sigma_sources(config, d)]
     figure, axes = plt.subplots(len(datasets), 2, figsize=(7.0, 2.9 * len(datasets)), squeeze=False,
                                 layout="constrained")
     for (left, right), dataset in zip(axes, datasets):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import compared_models, dataset_models, headline_models, model_splits, sigma_sources
+from rxnyield.config import (compared_models, dataset_models, headline_models, model_splits, random_split_datasets,
+                             sigma_sources)
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -39,10 +40,11 @@ def dataset_heading(config: dict, dataset: str, columns: int) -> list[str]:
 
 
 def results_table(config: dict, summary: pd.DataFrame) -> str:
-    """Headline models × datasets; bold marks the best mean (mean ± std column) or trimean (robust columns)."""
+    """Headline models × random-split datasets; bold marks the best mean (mean ± std column) or trimean
+    (robust columns)."""
     lines = [r"\begin{tabular}{l" + "r" * len(COLUMNS) + "}", r"\toprule",
              "Model & " + " & ".join(h for _, _, h, _ in COLUMNS) + r" \\"]
-    for dataset in config["datasets"]:
+    for dataset in random_split_datasets(config):
         models = headline_models(config, dataset)
         lines += dataset_heading(config, dataset, len(COLUMNS) + 1)
         best = {}
@@ -145,5 +147,31 @@ def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
                 row = rows[rows["metric"] == metric].iloc[0]
                 cells.append(f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]")
             lines.append(f"{model_label(config, model, dataset)} & {kind} & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFrame, dataset: str) -> str:
+    """R² of every headline model on each split of an out-of-sample dataset, next to the published values
+    (quoted rows, in italics); bold marks the best reproduced value per split."""
+    splits = config["datasets"][dataset]["splits"]
+    table = per_split[per_split["dataset"] == dataset].pivot(index="model", columns="split", values="r2")
+    models = headline_models(config, dataset)
+    lines = [r"\begin{tabular}{l" + "r" * len(splits) + "}", r"\toprule",
+             "$R^2$ & " + " & ".join(splits) + r" \\", r"\midrule"]
+    best = {s: table[s].dropna().idxmax() for s in splits}
+    for model in models:
+        cells = []
+        for split in splits:
+            value = table.loc[model, split] if split in table.columns else float("nan")
+            text = "--" if pd.isna(value) else f"{value:.3f}"
+            cells.append(rf"\textbf{{{text}}}" if best[split] == model else text)
+        lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
+    published = quoted[quoted["dataset"] == dataset]
+    if not published.empty:
+        lines.append(r"\midrule")
+        for _, row in published.iterrows():
+            lines.append(rf"\emph{{{row['model']} (published)}} & " + " & ".join(
+                rf"\emph{{{row[split]}}}" for split in splits) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"

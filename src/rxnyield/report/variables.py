@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import compared_models, model_datasets, model_splits, sigma_sources
+from rxnyield.config import (compared_models, dataset_models, feature_dataset, model_datasets, model_splits,
+                             out_of_sample_datasets, sigma_sources)
 from rxnyield.stats import paired_comparison
 
 
@@ -104,6 +105,8 @@ def variable_specs(config: dict) -> dict[str, callable]:
         specs.update(config_values(f"config_{model}", params))
     for dataset in config["datasets"]:
         specs.update(uncertainty_specs(config, dataset))
+        if dataset in out_of_sample_datasets(config):
+            specs.update(out_of_sample_specs(config, dataset))
     specs.update(config_values("config_pretraining", config["pretraining"]))
     specs.update(config_values("config_statistics", config["statistics"]))
     specs.update(config_values("seed", config["seeds"]))
@@ -126,6 +129,22 @@ def uncertainty_specs(config: dict, dataset: str) -> dict[str, callable]:
             f"{spearman_comparison(config, a.uncertainty, dataset, *pair)['trimean']:+.2f}")
         specs[f"{name}_p"] = lambda a, pair=((model, kind), (other, other_kind)): p_value(
             spearman_comparison(config, a.uncertainty, dataset, *pair)["p_wilcoxon"])
+    return specs
+
+
+def out_of_sample_specs(config: dict, dataset: str) -> dict[str, callable]:
+    """R² of each model on each out-of-sample split, and its drop from the random splits of the same
+    reactions (trimean on the random splits − mean over the out-of-sample ones)."""
+    specs = {}
+    base = feature_dataset(config, dataset)
+    for model in dataset_models(config, dataset):
+        for split in model_splits(config, model, dataset):
+            specs[f"{dataset}_{model}_{split}_r2"] = lambda a, m=model, t=split: fmt(float(
+                a.per_split.loc[(a.per_split["dataset"] == dataset) & (a.per_split["model"] == m)
+                                & (a.per_split["split"] == t), "r2"].iloc[0]), 3)
+        if base != dataset and base in model_datasets(config, model):
+            specs[f"{dataset}_{model}_r2_drop"] = lambda a, m=model: fmt(
+                stat(a.summary, base, m, "r2")["trimean"] - stat(a.summary, dataset, m, "r2")["mean"], 3)
     return specs
 
 
