@@ -12,7 +12,7 @@ MANUSCRIPT = ROOT / "src" / "tex" / "ms.tex"
 PRODUCED_TEX = {f"src/tex/output/{name}.tex" for name in (
     "results_table", "ablation_table", "statistics_r2", "statistics_mae", "statistics_rmse", "amide_main",
     "amide_ablation", "uncertainty_table", "out_of_sample_bh_tests")}
-PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations", "uncertainty")}
+PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations", "uncertainty", "learning_curves")}
 
 
 def test_dependency_scan_reads_variables_graphics_inputs_and_bibliography(tmp_path):
@@ -34,7 +34,7 @@ def test_every_figure_names_an_existing_script_listed_in_showyourwork_yml():
     listed = yaml.safe_load((ROOT / "showyourwork.yml").read_text())["dependencies"]
     scripts = tex_scripts(MANUSCRIPT)
     assert scripts == ["src/scripts/parity_plot.py", "src/scripts/split_errors.py", "src/scripts/ablation_plot.py",
-                       "src/scripts/uncertainty_plot.py"]
+                       "src/scripts/uncertainty_plot.py", "src/scripts/learning_curves.py"]
     for script in scripts:
         assert (ROOT / script).is_file() and script in listed
 

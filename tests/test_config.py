@@ -9,7 +9,9 @@ from conftest import ROOT
 
 def test_quick_profile_only_overrides_values(config):
     quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
-    assert set(quick["models"]) == set(config["models"])
+    def entries(c):  # the learning-curve entries follow the profile's fractions
+        return {m for m, spec in c["models"].items() if "curve_of" not in spec}
+    assert entries(quick) == entries(config)
     assert set(quick["datasets"]) == set(config["datasets"])
     assert len(runs(quick)) < len(runs(config))
 
@@ -94,3 +96,11 @@ def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config
     broken["datasets"]["bh_tests"]["human_features"] = "mordred"
     with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.same_reactions_as: 'bh' has other reactions or features"):
         validate_config(broken)
+
+
+def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
+    entry = config["models"]["dft_rf_lc025"]
+    assert entry["curve_of"] == "dft_rf" and entry["label"] == "DFT RF (2.5%)"
+    assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
+    assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
+    assert len([r for r in runs(config) if r[1] == "uam_lc500"]) == 2 * config["learning_curves"]["max_splits"]

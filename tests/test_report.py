@@ -82,3 +82,14 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
     assert drop == pytest.approx(synthetic.summary.query("dataset == 'bh' and model == 'uam' and metric == 'r2'")
                                  ["trimean"].iloc[0] - synthetic.per_split.query(
                                      "dataset == 'bh_tests' and model == 'uam'")["r2"].mean(), abs=5e-4)
+
+
+def test_the_overtaking_fraction_is_where_one_curve_stays_ahead(synthetic, config):
+    specs = variable_specs(config)
+    assert specs["bh_lc_overtakes"](synthetic) == r"2.5\,\%"  # equal everywhere: ahead from the start
+    per_split = synthetic.per_split.copy()
+    behind = per_split["model"].isin(["uam_lc025", "uam_lc050"])
+    per_split.loc[behind, "r2"] -= 0.1  # UAM behind the forest below 10 % of the data
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 6)) == r"10\,\%"
+    per_split.loc[per_split["model"] == "uam", "r2"] -= 0.1  # and behind on the full training set
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 6)) == "no fraction tested"

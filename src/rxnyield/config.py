@@ -70,7 +70,36 @@ def expand_variants(config: dict) -> dict:
         inherited = {k: v for k, v in models[base].items() if k not in ("label", "compare_to")}
         own = {k: v for k, v in spec.items() if k != "variant_of"}
         expanded["models"][name] = {**copy.deepcopy(inherited), "compare_to": base, **copy.deepcopy(own)}
-    return expanded
+    return expand_learning_curves(expanded)
+
+
+def expand_learning_curves(config: dict) -> dict:
+    """One model entry per (curve model, data fraction) of `learning_curves`.
+
+    Fractions are of the whole dataset (rxn_yields' low-data convention): with random 70/30 splits, 10 % of
+    the data is the first 10/70 of a split's training order. The largest point, the full training set, is
+    the model's own run; the curve's entries train on the head of the same order.
+    """
+    curves = config.get("learning_curves")
+    if not isinstance(curves, dict) or not isinstance(config.get("models"), dict):
+        return config
+    for model in curves.get("models", []):
+        if model not in config["models"]:
+            raise ConfigError(f"config: learning_curves.models: unknown model '{model}'")
+        base = config["models"][model]
+        random_splits = [d for d in base.get("datasets", config["datasets"])
+                         if config["datasets"].get(d, {}).get("kind", "random") == "random"]
+        for fraction in curves.get("dataset_fractions", []):
+            config["models"][curve_model(model, fraction)] = {
+                **copy.deepcopy(base), "label": f"{base['label']} ({100 * fraction:g}%)", "curve_of": model,
+                "datasets": random_splits, "train_fraction": fraction / curves["train_share"],
+                "max_splits": curves["max_splits"]}
+    return config
+
+
+def curve_model(model: str, fraction: float) -> str:
+    """Name of a learning-curve entry, e.g. `uam_lc025` for 2.5 % of the data (per mille)."""
+    return f"{model}_lc{round(1000 * fraction):03d}"
 
 
 def validate_config(config: dict) -> dict:
@@ -134,9 +163,14 @@ def dataset_models(config: dict, dataset: str) -> list[str]:
     return [m for m in config["models"] if dataset in model_datasets(config, m)]
 
 
+def reported_models(config: dict, dataset: str) -> list[str]:
+    """Every model of a dataset except the learning-curve entries (shown as curves, not as rows)."""
+    return [m for m in dataset_models(config, dataset) if "curve_of" not in config["models"][m]]
+
+
 def headline_models(config: dict, dataset: str) -> list[str]:
     """The models of the main table and figures: those not compared pairwise with another model."""
-    return [m for m in dataset_models(config, dataset) if "compare_to" not in config["models"][m]]
+    return [m for m in reported_models(config, dataset) if "compare_to" not in config["models"][m]]
 
 
 def feature_dataset(config: dict, dataset: str) -> str:
@@ -156,7 +190,7 @@ def out_of_sample_datasets(config: dict) -> list[str]:
 
 def compared_models(config: dict, dataset: str) -> list[str]:
     """Ablations and other variants: models reported as a paired difference to their `compare_to`."""
-    return [m for m in dataset_models(config, dataset) if "compare_to" in config["models"][m]]
+    return [m for m in reported_models(config, dataset) if "compare_to" in config["models"][m]]
 
 
 def model_splits(config: dict, model: str, dataset: str) -> list[str]:

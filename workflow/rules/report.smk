@@ -175,5 +175,17 @@ rule out_of_sample_table:
         "python {input.script} --aggregate {AGGREGATE} --quoted {input.quoted} --out-dir {TEX_OUTPUT}"
 
 
-localrules: out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
+rule learning_curves:
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/learning_curves.py",
+        per_split=rules.aggregate.output.per_split,
+        config=rules.aggregate.output.config,
+    output:
+        f"{FIGURES}/learning_curves.pdf",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+localrules: learning_curves, out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
     quoted_tables, ablation_plot

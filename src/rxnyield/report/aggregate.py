@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import METRICS, PREDICTIONS, compared_models, run_dir, runs, sigma_kinds
+from rxnyield.config import (METRICS, PREDICTIONS, compared_models, curve_model, model_splits, run_dir, runs,
+                             sigma_kinds)
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
@@ -100,6 +101,20 @@ def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[st
         columns=["dataset", "model", "kind", "metric", "n", "mean", "std", "median", "trimean", "iqr"])
     return {UNCERTAINTY: per_split, UNCERTAINTY_SUMMARY: summary, CALIBRATION: pd.DataFrame(calibration),
             RETENTION: pd.DataFrame(retention)}
+
+
+def curve_points(config: dict, per_split: pd.DataFrame, dataset: str, model: str) -> pd.DataFrame:
+    """Test R² per (data fraction, split) of a learning-curve model, its full training set included (the
+    model's own runs on the curve's splits)."""
+    curves = config["learning_curves"]
+    splits = model_splits(config, curve_model(model, curves["dataset_fractions"][0]), dataset)
+    points = [(fraction, curve_model(model, fraction)) for fraction in curves["dataset_fractions"]]
+    points.append((curves["train_share"], model))
+    rows = [{"fraction": fraction, "split": split, "r2": float(per_split.loc[
+                (per_split["dataset"] == dataset) & (per_split["model"] == name) & (per_split["split"] == split),
+                "r2"].iloc[0])}
+            for fraction, name in points for split in splits]
+    return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from rxnyield.config import compared_models, headline_models, random_split_datasets, sigma_sources  # noqa: E402
+from rxnyield.report.aggregate import curve_points  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -136,4 +137,30 @@ def uncertainty(config: dict, calibration: pd.DataFrame, retention: pd.DataFrame
         right.set_xlabel("fraction retained (smallest $\\sigma$ first)")
         right.set_ylabel("RMSE of retained (yield %)")
         left.legend(loc="upper left")
+    save(figure, path)
+
+
+def learning_curves(config: dict, per_split: pd.DataFrame, path: Path) -> None:
+    """Test R² against the fraction of the dataset used for training (log axis): trimean line, IQR band."""
+    datasets = [d for d in random_split_datasets(config)
+                if any(d in config["models"][m].get("datasets", config["datasets"])
+                       for m in config["learning_curves"]["models"])]
+    figure, axes = plt.subplots(1, len(datasets), figsize=(3.5 * len(datasets), 2.8), squeeze=False,
+                                layout="constrained")
+    for ax, dataset in zip(axes[0], datasets):
+        for index, model in enumerate(config["learning_curves"]["models"]):
+            if dataset not in config["models"][model].get("datasets", config["datasets"]):
+                continue
+            grouped = curve_points(config, per_split, dataset, model).groupby("fraction")["r2"]
+            fractions = np.array(sorted(grouped.groups))
+            middle = np.array([trimean(grouped.get_group(f)) for f in fractions])
+            low, high = (np.array([np.percentile(grouped.get_group(f), q) for f in fractions]) for q in (25, 75))
+            ax.plot(100 * fractions, middle, marker="o", ms=3, color=f"C{index}", label=config["models"][model]["label"])
+            ax.fill_between(100 * fractions, low, high, color=f"C{index}", alpha=0.2, lw=0)
+        ax.set_xscale("log")
+        ax.set_xticks([2.5, 5, 10, 20, 50, 70], ["2.5", "5", "10", "20", "50", "70"])
+        ax.set_xlabel("training data (% of the dataset)")
+        ax.set_ylabel("$R^2$ (test)")
+        ax.set_title(config["datasets"][dataset]["title"])
+        ax.legend(loc="lower right")
     save(figure, path)

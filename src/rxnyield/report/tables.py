@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, dataset_models, headline_models, model_splits, random_split_datasets,
-                             sigma_sources)
+from rxnyield.config import (compared_models, headline_models, model_splits, random_split_datasets,
+                             reported_models, sigma_sources)
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -106,7 +106,7 @@ def statistics_table(config: dict, summary: pd.DataFrame, metric: str) -> str:
              rf"{METRIC_TITLES[metric]} & mean $\pm$ std & median & trimean & IQR \\"]
     for dataset in config["datasets"]:
         lines += dataset_heading(config, dataset, 5)
-        for model in dataset_models(config, dataset):
+        for model in reported_models(config, dataset):
             row = stat(summary, dataset, model, metric)
             cells = [mean_std(row, digits)] + [f"{row[k]:.{digits}f}" for k in ("median", "trimean", "iqr")]
             lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, dataset_models, feature_dataset, model_datasets, model_splits,
+from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_splits,
                              out_of_sample_datasets, sigma_sources)
-from rxnyield.stats import paired_comparison
+from rxnyield.report.aggregate import curve_points
+from rxnyield.stats import paired_comparison, trimean
 
 
 def fmt(value: float, digits: int) -> str:
@@ -105,10 +106,20 @@ def variable_specs(config: dict) -> dict[str, callable]:
         specs.update(config_values(f"config_{model}", params))
     for dataset in config["datasets"]:
         specs.update(uncertainty_specs(config, dataset))
+        if dataset not in out_of_sample_datasets(config) and all(
+                dataset in model_datasets(config, m) for m in config["learning_curves"]["overtakes"]):
+            specs[f"{dataset}_lc_overtakes"] = lambda a, d=dataset: overtaking_fraction(config, a.per_split, d)
         if dataset in out_of_sample_datasets(config):
             specs.update(out_of_sample_specs(config, dataset))
     specs.update(config_values("config_pretraining", config["pretraining"]))
     specs.update(config_values("config_statistics", config["statistics"]))
+    specs.update(config_values("config_learning_curves", config["learning_curves"]))
+    fractions = config["learning_curves"]["dataset_fractions"]
+    for fraction in fractions:  # `lc_percent_025` = "2.5": the percentage a curve entry's suffix stands for
+        specs[f"lc_percent_{curve_model('', fraction).removeprefix('_lc')}"] = lambda a, f=fraction: f"{100 * f:g}"
+    specs["lc_percent_smallest"] = lambda a: f"{100 * min(fractions):g}"
+    specs["lc_percent_largest"] = lambda a: f"{100 * max(fractions):g}"
+    specs["lc_percent_full"] = lambda a: f"{100 * config['learning_curves']['train_share']:g}"
     specs.update(config_values("seed", config["seeds"]))
     return specs
 
@@ -146,6 +157,18 @@ def out_of_sample_specs(config: dict, dataset: str) -> dict[str, callable]:
             specs[f"{dataset}_{model}_r2_drop"] = lambda a, m=model: fmt(
                 stat(a.summary, base, m, "r2")["trimean"] - stat(a.summary, dataset, m, "r2")["mean"], 3)
     return specs
+
+
+def overtaking_fraction(config: dict, per_split: pd.DataFrame, dataset: str) -> str:
+    """The smallest data fraction from which the first `overtakes` model's trimean R² is at least the
+    second's at every larger fraction, as text (`10\\,\\%`), or `no fraction tested`."""
+    first, second = (curve_points(config, per_split, dataset, m).groupby("fraction")["r2"].apply(trimean)
+                     for m in config["learning_curves"]["overtakes"])
+    ahead = (first >= second).to_numpy()
+    for index, fraction in enumerate(first.index):
+        if ahead[index:].all():
+            return f"{100 * fraction:g}\\,\\%"
+    return "no fraction tested"
 
 
 def uncertainty_row(summary: pd.DataFrame, dataset: str, model: str, kind: str, metric: str) -> pd.Series:
