@@ -6,7 +6,6 @@ Quartiles use numpy's default linear interpolation (Hyndman & Fan type 7), state
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import wilcoxon
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 METRICS = ("mae", "rmse", "r2")
@@ -55,6 +54,8 @@ def paired_comparison(candidate, reference, resamples: int, seed: int, confidenc
     summary of the differences.
     With n splits the smallest attainable p is 2/2**n: three splits can never give p < 0.05.
     """
+    from scipy.stats import wilcoxon  # here, not at the top: every training job imports this module
+
     differences = np.asarray(candidate, dtype=float) - np.asarray(reference, dtype=float)
     if differences.size == 0:
         raise ValueError("paired comparison needs at least one shared split")
