@@ -49,7 +49,8 @@ def problems(root, config, dataset="bh"):
 def test_shipped_data_are_valid(config):
     for dataset in config["datasets"]:
         summary = validate_dataset(dataset, config["datasets"][dataset], ROOT / "src" / "data", ROOT)
-        assert summary["reactions"] == {"bh": 3955, "sm": 5760}[dataset]
+        assert summary["reactions"] == {"bh": 3955, "bh_tests": 3955, "sm": 5760}[dataset]
+        assert sorted(summary["splits"]) == sorted(config["datasets"][dataset]["splits"])
 
 
 def test_changed_file_fails_its_checksum(data, config):
