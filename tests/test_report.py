@@ -6,7 +6,7 @@ import pytest
 
 from rxnyield.config import runs
 from rxnyield.report.aggregate import Aggregate, paired_comparisons
-from rxnyield.report.tables import ablation_table, out_of_sample_table, results_table
+from rxnyield.report.tables import ablation_table, compute_table, out_of_sample_table, results_table
 from rxnyield.report.variables import variable_specs
 from rxnyield.stats import METRICS, summarize
 
@@ -29,8 +29,8 @@ def synthetic(config):
     per_split = pd.DataFrame(rows)
     summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
                             for (d, m), g in per_split.groupby(["dataset", "model"], sort=False) for k in METRICS])
-    no_predictions = pd.DataFrame()  # the uncertainty tables are tested in test_uncertainty.py
-    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 4)
+    no_predictions = pd.DataFrame()  # uncertainty and compute tables: see test_uncertainty.py and below
+    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 5)
 
 
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
@@ -90,6 +90,15 @@ def test_the_overtaking_fraction_is_where_one_curve_stays_ahead(synthetic, confi
     per_split = synthetic.per_split.copy()
     behind = per_split["model"].isin(["uam_lc025", "uam_lc050"])
     per_split.loc[behind, "r2"] -= 0.1  # UAM behind the forest below 10 % of the data
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 6)) == r"10\,\%"
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 7)) == r"10\,\%"
     per_split.loc[per_split["model"] == "uam", "r2"] -= 0.1  # and behind on the full training set
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 6)) == "no fraction tested"
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 7)) == "no fraction tested"
+
+
+def test_compute_table_sums_jobs_per_family():
+    compute = pd.DataFrame({"rule": ["train", "train", "featurize"], "family": ["uam", "uam", "featurize"],
+                            "name": ["uam", "uam", "bh"], "wall_s": [1800.0, 1800.0, 90.0],
+                            "cpu_s": [3600.0, 3600.0, 80.0], "max_rss_mb": [1300.0, 1200.0, 900.0]})
+    rows = {line.split(" & ")[0]: line for line in compute_table(compute).splitlines() if " & " in line}
+    assert rows["uam"] == r"uam & 2 & 1.00 & 2.00 & 1800 & 1300 \\"
+    assert rows["total"] == r"total & 3 & 1.02 & 2.02 & & 1300 \\"

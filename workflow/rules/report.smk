@@ -24,6 +24,7 @@ rule aggregate:
         uncertainty_summary=f"{AGGREGATE}/uncertainty_summary.csv",
         calibration=f"{AGGREGATE}/calibration.csv",
         retention=f"{AGGREGATE}/retention.csv",
+        compute=f"{AGGREGATE}/compute_cost.csv",
         predictions=f"{AGGREGATE}/predictions.csv",
         config=f"{AGGREGATE}/config.json",
     params:
@@ -187,5 +188,17 @@ rule learning_curves:
         "python {input.script} --aggregate {AGGREGATE} --out {output}"
 
 
-localrules: learning_curves, out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
+rule compute_table:
+    """Appendix: wall time, CPU time and memory per job family, from the `benchmark:` TSVs."""
+    input:
+        code=REPORT_CODE,
+        script="src/scripts/compute_table.py",
+        compute=rules.aggregate.output.compute,
+    output:
+        f"{TEX_OUTPUT}/compute_table.tex",
+    shell:
+        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+
+
+localrules: compute_table, learning_curves, out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,
     quoted_tables, ablation_plot

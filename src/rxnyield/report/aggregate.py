@@ -24,6 +24,7 @@ UNCERTAINTY = "uncertainty_per_split.csv"
 UNCERTAINTY_SUMMARY = "uncertainty_summary.csv"
 CALIBRATION = "calibration.csv"
 RETENTION = "retention.csv"
+COMPUTE = "compute_cost.csv"
 SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
 ALL_PREDICTIONS = "predictions.csv"
 CONFIG = "config.json"
@@ -54,8 +55,28 @@ def aggregate(config: dict, out_dir: Path) -> None:
     paired_comparisons(config, per_split).to_csv(out_dir / PAIRED, index=False, float_format="%.10g")
     for name, table in uncertainty_tables(config, predictions).items():
         table.to_csv(out_dir / name, index=False, float_format="%.10g")
+    compute_cost(config).to_csv(out_dir / COMPUTE, index=False, float_format="%.10g")
     pd.concat(predictions).to_csv(out_dir / ALL_PREDICTIONS, index=False, float_format="%.10g")
     (out_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+
+
+def compute_cost(config: dict) -> pd.DataFrame:
+    """Wall time, CPU time and peak memory of every heavy job, from Snakemake's `benchmark:` TSVs.
+
+    One row per job: `family` is the model type for training jobs, else the rule (featurize, pretrain).
+    The TSVs are written by the same jobs as the metrics this rule reads, so they exist when it runs.
+    """
+    benchmarks = Path(config["results_dir"]) / "benchmarks"
+    jobs = [("train", config["models"][m]["type"], m, benchmarks / "train" / d / m / f"{s}.tsv")
+            for d, m, s in runs(config)]
+    jobs += [(rule, rule, d, benchmarks / rule / f"{d}.tsv") for rule in ("featurize", "pretrain")
+             for d in config["datasets"] if (benchmarks / rule / f"{d}.tsv").exists()]
+    rows = []
+    for rule, family, name, path in jobs:
+        measured = pd.read_csv(path, sep="\t").iloc[-1]
+        rows.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
+                     "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
+    return pd.DataFrame(rows, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
 
 
 def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
@@ -129,12 +150,13 @@ class Aggregate:
     uncertainty_summary: pd.DataFrame  # across splits
     calibration: pd.DataFrame
     retention: pd.DataFrame
+    compute: pd.DataFrame              # benchmark of every heavy job
 
 
 def load_aggregate(out_dir: Path) -> Aggregate:
     out_dir = Path(out_dir)
     tables = [pd.read_csv(out_dir / name) for name in (PER_SPLIT, SUMMARY, PAIRED, UNCERTAINTY,
-                                                       UNCERTAINTY_SUMMARY, CALIBRATION, RETENTION)]
+                                                       UNCERTAINTY_SUMMARY, CALIBRATION, RETENTION, COMPUTE)]
     return Aggregate(json.loads((out_dir / CONFIG).read_text()), *tables)
 
 

@@ -175,3 +175,17 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
                 rf"\emph{{{row[split]}}}" for split in splits) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
+
+
+def compute_table(compute: pd.DataFrame) -> str:
+    """Compute cost of the build per job family: jobs, wall and CPU hours, median wall s, peak memory."""
+    lines = [r"\begin{tabular}{lrrrrr}", r"\toprule",
+             r"Jobs & count & wall (h) & CPU (h) & median wall (s) & peak RSS (MB) \\", r"\midrule"]
+    for family, group in compute.groupby("family", sort=False):
+        lines.append(f"{family.replace('_', ' ')} & {len(group)} & {group['wall_s'].sum() / 3600:.2f} & "
+                     f"{group['cpu_s'].sum() / 3600:.2f} & {group['wall_s'].median():.0f} & "
+                     f"{group['max_rss_mb'].max():.0f}" + r" \\")
+    lines += [r"\midrule", f"total & {len(compute)} & {compute['wall_s'].sum() / 3600:.2f} & "
+              f"{compute['cpu_s'].sum() / 3600:.2f} & & {compute['max_rss_mb'].max():.0f}" + r" \\",
+              r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
