@@ -20,6 +20,8 @@ from rxnyield.config import load_config
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("src/tex/output/**/*", "{results}/runs/**/predictions.csv", "{results}/runs/**/metrics.json",
             "{results}/aggregate/*.csv")
+# Measurements of the build itself (wall and CPU time, memory) differ between any two runs by nature.
+MEASURED = ("src/tex/output/compute_table.tex", "{results}/aggregate/compute_cost.csv")
 
 
 def project_files(root: Path) -> list[str]:
@@ -51,7 +53,7 @@ def compared_files(directory: Path, results_dir: str) -> set[str]:
         for path in directory.glob(pattern.format(results=results_dir)):
             if path.is_file():
                 found.add(path.relative_to(directory).as_posix())
-    return found
+    return found - {name.format(results=results_dir) for name in MEASURED}
 
 
 def compare_builds(first: Path, second: Path, results_dir: str) -> list[str]:

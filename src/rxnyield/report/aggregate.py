@@ -1,5 +1,5 @@
 """Collect every run of a configuration into per-split metrics, robust summaries, paired comparisons of
-every variant with its reference, and all predictions."""
+every variant with its reference, uncertainty metrics and curves, the compute cost, and all predictions."""
 
 from __future__ import annotations
 
