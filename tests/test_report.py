@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rxnyield.config import runs
-from rxnyield.report.aggregate import Aggregate, paired_comparisons
+from rxnyield.config import runs, sigma_sources
+from rxnyield.report.aggregate import Aggregate, paired_comparisons, sigma_comparisons
 from rxnyield.report.tables import ablation_table, compute_table, out_of_sample_table, results_table
 from rxnyield.report.variables import variable_specs
 from rxnyield.stats import METRICS, summarize
@@ -30,7 +30,7 @@ def synthetic(config):
     summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
                             for (d, m), g in per_split.groupby(["dataset", "model"], sort=False) for k in METRICS])
     no_predictions = pd.DataFrame()  # uncertainty and compute tables: see test_uncertainty.py and below
-    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 5)
+    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 6)
 
 
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
@@ -84,15 +84,41 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
                                      "dataset == 'bh_tests' and model == 'uam'")["r2"].mean(), abs=5e-4)
 
 
+def test_an_out_of_sample_model_missing_on_a_test_shows_a_dash(synthetic):
+    per_split = synthetic.per_split[~((synthetic.per_split["model"] == "uam")
+                                      & (synthetic.per_split["split"] == "Test2"))]
+    table = out_of_sample_table(synthetic.config, per_split, pd.DataFrame(columns=["dataset"]), "bh_tests")
+    uam_row = next(line for line in table.splitlines() if line.startswith("UAM &"))
+    assert uam_row.split(" & ")[2] == "--"
+
+
+def test_every_two_sigma_sources_are_compared_once_on_shared_splits(config):
+    rows = []
+    for dataset in config["datasets"]:
+        sources = sigma_sources(config, dataset)
+        for model, kind in sources:
+            for i, split in enumerate(config["datasets"][dataset]["splits"]):
+                better = (model, kind) == sources[0]  # the first source ranks errors better on every split
+                rows.append({"dataset": dataset, "model": model, "kind": kind, "split": split,
+                             "spearman": 0.5 + 0.01 * i if better else 0.3 + 0.02 * (i % 3)})
+    compared = sigma_comparisons(config, pd.DataFrame(rows)).query("dataset == 'bh'")
+    sources, n = sigma_sources(config, "bh"), len(config["datasets"]["bh"]["splits"])
+    assert len(compared) == len(sources) * (len(sources) - 1) // 2
+    first = compared[(compared["model"] == sources[0][0]) & (compared["kind"] == sources[0][1])]
+    assert len(first) == len(sources) - 1 and (first["n"] == n).all()
+    assert first["p_wilcoxon"].tolist() == pytest.approx([2 / 2**n] * len(first))
+    assert (first["median"] > 0).all()
+
+
 def test_the_overtaking_fraction_is_where_one_curve_stays_ahead(synthetic, config):
     specs = variable_specs(config)
     assert specs["bh_lc_overtakes"](synthetic) == r"2.5\,\%"  # equal everywhere: ahead from the start
     per_split = synthetic.per_split.copy()
     behind = per_split["model"].isin(["uam_lc025", "uam_lc050"])
     per_split.loc[behind, "r2"] -= 0.1  # UAM behind the forest below 10 % of the data
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 7)) == r"10\,\%"
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 8)) == r"10\,\%"
     per_split.loc[per_split["model"] == "uam", "r2"] -= 0.1  # and behind on the full training set
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 7)) == "no fraction tested"
+    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 8)) == "no fraction tested"
 
 
 def test_compute_table_sums_jobs_per_family():

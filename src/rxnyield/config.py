@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from itertools import combinations
 from pathlib import Path
 
 import jsonschema
@@ -215,6 +216,11 @@ def sigma_kinds(spec: dict) -> list[str]:
 def sigma_sources(config: dict, dataset: str) -> list[tuple[str, str]]:
     """(model, σ kind) of every headline model of a dataset that predicts a σ."""
     return [(m, k) for m in headline_models(config, dataset) for k in sigma_kinds(config["models"][m])]
+
+
+def sigma_pairs(config: dict, dataset: str) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Every two σ sources of a dataset, each compared once (first − second)."""
+    return list(combinations(sigma_sources(config, dataset), 2))
 
 
 def runs(config: dict) -> list[tuple[str, str, str]]:

@@ -22,6 +22,7 @@ rule aggregate:
         paired=f"{AGGREGATE}/paired.csv",
         uncertainty=f"{AGGREGATE}/uncertainty_per_split.csv",
         uncertainty_summary=f"{AGGREGATE}/uncertainty_summary.csv",
+        sigma_paired=f"{AGGREGATE}/sigma_paired.csv",
         calibration=f"{AGGREGATE}/calibration.csv",
         retention=f"{AGGREGATE}/retention.csv",
         compute=f"{AGGREGATE}/compute_cost.csv",
@@ -44,6 +45,7 @@ rule variables:
         paired=rules.aggregate.output.paired,
         uncertainty=rules.aggregate.output.uncertainty,
         uncertainty_summary=rules.aggregate.output.uncertainty_summary,
+        sigma_paired=rules.aggregate.output.sigma_paired,
         config=rules.aggregate.output.config,
         quoted=config["quoted_values"],
     output:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (METRICS, PREDICTIONS, compared_models, curve_model, model_splits, run_dir, runs,
-                             sigma_kinds)
+from rxnyield.config import (METRICS, PREDICTIONS, compared_models, model_splits, run_dir, runs, sigma_kinds,
+                             sigma_pairs)
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
@@ -22,11 +22,13 @@ SUMMARY = "summary.csv"
 PAIRED = "paired.csv"
 UNCERTAINTY = "uncertainty_per_split.csv"
 UNCERTAINTY_SUMMARY = "uncertainty_summary.csv"
+SIGMA_PAIRED = "sigma_paired.csv"
 CALIBRATION = "calibration.csv"
 RETENTION = "retention.csv"
 COMPUTE = "compute_cost.csv"
 SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
 ALL_PREDICTIONS = "predictions.csv"
+PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "ci_high", "p_wilcoxon")
 CONFIG = "config.json"
 
 
@@ -53,7 +55,9 @@ def aggregate(config: dict, out_dir: Path) -> None:
     per_split.to_csv(out_dir / PER_SPLIT, index=False, float_format="%.10g")
     pd.DataFrame(summary).to_csv(out_dir / SUMMARY, index=False, float_format="%.10g")
     paired_comparisons(config, per_split).to_csv(out_dir / PAIRED, index=False, float_format="%.10g")
-    for name, table in uncertainty_tables(config, predictions).items():
+    uncertainty = uncertainty_tables(config, predictions)
+    uncertainty[SIGMA_PAIRED] = sigma_comparisons(config, uncertainty[UNCERTAINTY])
+    for name, table in uncertainty.items():
         table.to_csv(out_dir / name, index=False, float_format="%.10g")
     compute_cost(config).to_csv(out_dir / COMPUTE, index=False, float_format="%.10g")
     pd.concat(predictions).to_csv(out_dir / ALL_PREDICTIONS, index=False, float_format="%.10g")
@@ -94,9 +98,7 @@ def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
                                                settings["bootstrap_seed"], settings["confidence"])
                 rows.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
                              **comparison})
-    columns = ["dataset", "model", "reference", "metric", "n", "mean", "std", "median", "trimean", "iqr",
-               "ci_low", "ci_high", "p_wilcoxon"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["dataset", "model", "reference", "metric", *PAIRED_STATISTICS])
 
 
 def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -124,18 +126,21 @@ def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[st
             RETENTION: pd.DataFrame(retention)}
 
 
-def curve_points(config: dict, per_split: pd.DataFrame, dataset: str, model: str) -> pd.DataFrame:
-    """Test R² per (data fraction, split) of a learning-curve model, its full training set included (the
-    model's own runs on the curve's splits)."""
-    curves = config["learning_curves"]
-    splits = model_splits(config, curve_model(model, curves["dataset_fractions"][0]), dataset)
-    points = [(fraction, curve_model(model, fraction)) for fraction in curves["dataset_fractions"]]
-    points.append((curves["train_share"], model))
-    rows = [{"fraction": fraction, "split": split, "r2": float(per_split.loc[
-                (per_split["dataset"] == dataset) & (per_split["model"] == name) & (per_split["split"] == split),
-                "r2"].iloc[0])}
-            for fraction, name in points for split in splits]
-    return pd.DataFrame(rows)
+def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
+    """Every two σ sources of a dataset, paired on the splits both ran: does one rank the errors better?
+    The statistics of Spearman ρ(σ, |error|) of the first minus the second, as in `paired.csv`."""
+    settings = config["statistics"]
+    rows = []
+    for dataset in config["datasets"]:
+        for first, second in sigma_pairs(config, dataset):
+            values = [per_split[(per_split["dataset"] == dataset) & (per_split["model"] == m)
+                                & (per_split["kind"] == k)].set_index("split")["spearman"] for m, k in (first, second)]
+            shared = values[0].index.intersection(values[1].index)
+            rows.append({"dataset": dataset, "model": first[0], "kind": first[1], "other": second[0],
+                         "other_kind": second[1], **paired_comparison(
+                             values[0][shared], values[1][shared], settings["bootstrap_resamples"],
+                             settings["bootstrap_seed"], settings["confidence"])})
+    return pd.DataFrame(rows, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ class Aggregate:
     paired: pd.DataFrame
     uncertainty: pd.DataFrame          # per split and σ kind
     uncertainty_summary: pd.DataFrame  # across splits
+    sigma_paired: pd.DataFrame         # Spearman ρ of every two σ sources, paired over splits
     calibration: pd.DataFrame
     retention: pd.DataFrame
     compute: pd.DataFrame              # benchmark of every heavy job
@@ -156,7 +162,8 @@ class Aggregate:
 def load_aggregate(out_dir: Path) -> Aggregate:
     out_dir = Path(out_dir)
     tables = [pd.read_csv(out_dir / name) for name in (PER_SPLIT, SUMMARY, PAIRED, UNCERTAINTY,
-                                                       UNCERTAINTY_SUMMARY, CALIBRATION, RETENTION, COMPUTE)]
+                                                       UNCERTAINTY_SUMMARY, SIGMA_PAIRED, CALIBRATION, RETENTION,
+                                                       COMPUTE)]
     return Aggregate(json.loads((out_dir / CONFIG).read_text()), *tables)
 
 

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from rxnyield.config import compared_models, headline_models, random_split_datasets, sigma_sources  # noqa: E402
-from rxnyield.report.aggregate import curve_points  # noqa: E402
+from rxnyield.report.curves import curve_points  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})

@@ -6,13 +6,19 @@ import pandas as pd
 
 from rxnyield.config import (compared_models, headline_models, model_splits, random_split_datasets,
                              reported_models, sigma_sources)
-from rxnyield.report.variables import mean_std, median_interval, p_value, stat
+from rxnyield.report.variables import mean_std, median_interval, p_value, stat, uncertainty_row
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
            ("mae", "trimean_iqr", r"MAE trimean [IQR]", 2), ("rmse", "trimean_iqr", r"RMSE trimean [IQR]", 2))
 HIGHER_IS_BETTER = {"r2": True, "mae": False, "rmse": False}
 METRIC_TITLES = {"r2": "$R^2$", "mae": "MAE (yield \\%)", "rmse": "RMSE (yield \\%)"}
 DIGITS = {"r2": 3, "mae": 2, "rmse": 2}
+
+
+def tabular(columns: str, header: str, body: list[str]) -> str:
+    """A booktabs tabular: the column spec, one header row, and the body rows (midrules included)."""
+    return "\n".join([rf"\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", *body,
+                      r"\bottomrule", r"\end{tabular}"]) + "\n"
 
 
 def cell(row: pd.Series, kind: str, digits: int, best: bool) -> str:
@@ -42,8 +48,7 @@ def dataset_heading(config: dict, dataset: str, columns: int) -> list[str]:
 def results_table(config: dict, summary: pd.DataFrame) -> str:
     """Headline models × random-split datasets; bold marks the best mean (mean ± std column) or trimean
     (robust columns)."""
-    lines = [r"\begin{tabular}{l" + "r" * len(COLUMNS) + "}", r"\toprule",
-             "Model & " + " & ".join(h for _, _, h, _ in COLUMNS) + r" \\"]
+    lines = []
     for dataset in random_split_datasets(config):
         models = headline_models(config, dataset)
         lines += dataset_heading(config, dataset, len(COLUMNS) + 1)
@@ -57,8 +62,7 @@ def results_table(config: dict, summary: pd.DataFrame) -> str:
             cells = [cell(stat(summary, dataset, model, metric), kind, digits, best[(metric, kind)] == model)
                      for metric, kind, _, digits in COLUMNS]
             lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    return tabular("l" + "r" * len(COLUMNS), "Model & " + " & ".join(h for _, _, h, _ in COLUMNS), lines)
 
 
 def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) -> str:
@@ -71,8 +75,8 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
     alpha = config["statistics"]["alpha"]
     confidence = round(100 * config["statistics"]["confidence"])
     header = (r"Model & splits & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
-              rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$ \\")
-    lines = [r"\begin{tabular}{lrrrrr}", r"\toprule", header]
+              rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$")
+    lines = []
     for dataset in config["datasets"]:
         variants = compared_models(config, dataset)
         if not variants:
@@ -95,35 +99,30 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
             if model in variants and reference != references[0]:
                 label += f" vs {config['models'][reference]['label']}"
             lines.append(label + " & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    return tabular("lrrrrr", header, lines)
 
 
 def statistics_table(config: dict, summary: pd.DataFrame, metric: str) -> str:
     """Every model and variant: mean ± std, median, trimean and IQR of one metric across splits."""
     digits = DIGITS[metric]
-    lines = [r"\begin{tabular}{lrrrr}", r"\toprule",
-             rf"{METRIC_TITLES[metric]} & mean $\pm$ std & median & trimean & IQR \\"]
+    lines = []
     for dataset in config["datasets"]:
         lines += dataset_heading(config, dataset, 5)
         for model in reported_models(config, dataset):
             row = stat(summary, dataset, model, metric)
             cells = [mean_std(row, digits)] + [f"{row[k]:.{digits}f}" for k in ("median", "trimean", "iqr")]
             lines.append(model_label(config, model, dataset) + " & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    return tabular("lrrrr", rf"{METRIC_TITLES[metric]} & mean $\pm$ std & median & trimean & IQR", lines)
 
 
 def quoted_table(quoted: pd.DataFrame, table: str) -> str:
     """Values quoted from the literature, as printed there (mean ± std over the authors' runs)."""
     rows = quoted[quoted["table"] == table]
-    lines = [r"\begin{tabular}{lrrr}", r"\toprule", r"Model & MAE & RMSE & $R^2$ \\", r"\midrule"]
+    lines = [r"\midrule"]
     for _, row in rows.iterrows():
         cells = [f"{row[f'{k}_mean']} $\\pm$ {row[f'{k}_std']}" for k in ("mae", "rmse", "r2")]
         lines.append(f"{row['model']} & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
-
+    return tabular("lrrr", r"Model & MAE & RMSE & $R^2$", lines)
 
 
 UNCERTAINTY_COLUMNS = (("spearman", r"Spearman $\rho(\sigma, |e|)$", 2), ("retention_gain", "retention gain", 2),
@@ -132,38 +131,35 @@ UNCERTAINTY_COLUMNS = (("spearman", r"Spearman $\rho(\sigma, |e|)$", 2), ("reten
 
 def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
     """Every σ of every headline model: trimean [IQR] across splits of each uncertainty metric."""
-    lines = [r"\begin{tabular}{ll" + "r" * len(UNCERTAINTY_COLUMNS) + "}", r"\toprule",
-             "Model & $\\sigma$ & " + " & ".join(h for _, h, _ in UNCERTAINTY_COLUMNS) + r" \\"]
+    lines = []
     for dataset in config["datasets"]:
         sources = sigma_sources(config, dataset)
         if not sources:
             continue
         lines += dataset_heading(config, dataset, len(UNCERTAINTY_COLUMNS) + 2)
         for model, kind in sources:
-            rows = uncertainty_summary[(uncertainty_summary["dataset"] == dataset)
-                                       & (uncertainty_summary["model"] == model) & (uncertainty_summary["kind"] == kind)]
-            cells = []
-            for metric, _, digits in UNCERTAINTY_COLUMNS:
-                row = rows[rows["metric"] == metric].iloc[0]
-                cells.append(f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]")
+            rows = [uncertainty_row(uncertainty_summary, dataset, model, kind, metric)
+                    for metric, _, _ in UNCERTAINTY_COLUMNS]
+            cells = [f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]"
+                     for row, (_, _, digits) in zip(rows, UNCERTAINTY_COLUMNS)]
             lines.append(f"{model_label(config, model, dataset)} & {kind} & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    header = "Model & $\\sigma$ & " + " & ".join(h for _, h, _ in UNCERTAINTY_COLUMNS)
+    return tabular("ll" + "r" * len(UNCERTAINTY_COLUMNS), header, lines)
 
 
 def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFrame, dataset: str) -> str:
     """R² of every headline model on each split of an out-of-sample dataset, next to the published values
-    (quoted rows, in italics); bold marks the best reproduced value per split."""
+    (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there)."""
     splits = config["datasets"][dataset]["splits"]
-    table = per_split[per_split["dataset"] == dataset].pivot(index="model", columns="split", values="r2")
     models = headline_models(config, dataset)
-    lines = [r"\begin{tabular}{l" + "r" * len(splits) + "}", r"\toprule",
-             "$R^2$ & " + " & ".join(splits) + r" \\", r"\midrule"]
-    best = {s: table[s].dropna().idxmax() for s in splits}
+    table = (per_split[per_split["dataset"] == dataset].pivot(index="model", columns="split", values="r2")
+             .reindex(index=models, columns=splits))
+    best = {split: table[split].idxmax() if table[split].notna().any() else None for split in splits}
+    lines = [r"\midrule"]
     for model in models:
         cells = []
         for split in splits:
-            value = table.loc[model, split] if split in table.columns else float("nan")
+            value = table.loc[model, split]
             text = "--" if pd.isna(value) else f"{value:.3f}"
             cells.append(rf"\textbf{{{text}}}" if best[split] == model else text)
         lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
@@ -173,19 +169,16 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
         for _, row in published.iterrows():
             lines.append(rf"\emph{{{row['model']} (published)}} & " + " & ".join(
                 rf"\emph{{{row[split]}}}" for split in splits) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    return tabular("l" + "r" * len(splits), "$R^2$ & " + " & ".join(splits), lines)
 
 
 def compute_table(compute: pd.DataFrame) -> str:
     """Compute cost of the build per job family: jobs, wall and CPU hours, median wall s, peak memory."""
-    lines = [r"\begin{tabular}{lrrrrr}", r"\toprule",
-             r"Jobs & count & wall (h) & CPU (h) & median wall (s) & peak RSS (MB) \\", r"\midrule"]
+    lines = [r"\midrule"]
     for family, group in compute.groupby("family", sort=False):
         lines.append(f"{family.replace('_', ' ')} & {len(group)} & {group['wall_s'].sum() / 3600:.2f} & "
                      f"{group['cpu_s'].sum() / 3600:.2f} & {group['wall_s'].median():.0f} & "
                      f"{group['max_rss_mb'].max():.0f}" + r" \\")
     lines += [r"\midrule", f"total & {len(compute)} & {compute['wall_s'].sum() / 3600:.2f} & "
-              f"{compute['cpu_s'].sum() / 3600:.2f} & & {compute['max_rss_mb'].max():.0f}" + r" \\",
-              r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+              f"{compute['cpu_s'].sum() / 3600:.2f} & & {compute['max_rss_mb'].max():.0f}" + r" \\"]
+    return tabular("lrrrrr", r"Jobs & count & wall (h) & CPU (h) & median wall (s) & peak RSS (MB)", lines)

@@ -6,15 +6,14 @@ Each spec is a function of the `Aggregate` (config, per-split metrics, summaries
 
 from __future__ import annotations
 
-from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
 
 from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_splits,
-                             out_of_sample_datasets, sigma_sources)
-from rxnyield.report.aggregate import curve_points
-from rxnyield.stats import paired_comparison, trimean
+                             out_of_sample_datasets, sigma_pairs, sigma_sources)
+from rxnyield.report.curves import curve_points
+from rxnyield.stats import trimean
 
 
 def fmt(value: float, digits: int) -> str:
@@ -134,12 +133,11 @@ def uncertainty_specs(config: dict, dataset: str) -> dict[str, callable]:
             specs[f"{dataset}_{model}_{kind}_{metric}_trimean"] = (
                 lambda a, m=model, k=kind, t=metric, n=digits:
                 fmt(uncertainty_row(a.uncertainty_summary, dataset, m, k, t)["trimean"], n))
-    for (model, kind), (other, other_kind) in combinations(sigma_sources(config, dataset), 2):
+    for pair in sigma_pairs(config, dataset):
+        (model, kind), (other, other_kind) = pair
         name = f"{dataset}_spearman_{model}_{kind}_vs_{other}_{other_kind}"
-        specs[f"{name}_delta"] = lambda a, pair=((model, kind), (other, other_kind)): (
-            f"{spearman_comparison(config, a.uncertainty, dataset, *pair)['trimean']:+.2f}")
-        specs[f"{name}_p"] = lambda a, pair=((model, kind), (other, other_kind)): p_value(
-            spearman_comparison(config, a.uncertainty, dataset, *pair)["p_wilcoxon"])
+        specs[f"{name}_delta"] = lambda a, p=pair: f"{sigma_pair_row(a.sigma_paired, dataset, *p)['trimean']:+.2f}"
+        specs[f"{name}_p"] = lambda a, p=pair: p_value(sigma_pair_row(a.sigma_paired, dataset, *p)["p_wilcoxon"])
     return specs
 
 
@@ -176,14 +174,12 @@ def uncertainty_row(summary: pd.DataFrame, dataset: str, model: str, kind: str, 
     return stat(rows, dataset, model, metric)
 
 
-def spearman_comparison(config: dict, per_split: pd.DataFrame, dataset: str, first: tuple, second: tuple) -> dict:
-    """Paired per-split difference of Spearman ρ(σ, |error|): first − second, on the splits both ran."""
-    settings = config["statistics"]
-    values = [per_split[(per_split["dataset"] == dataset) & (per_split["model"] == m) & (per_split["kind"] == k)]
-              .set_index("split")["spearman"] for m, k in (first, second)]
-    shared = values[0].index.intersection(values[1].index)
-    return paired_comparison(values[0][shared], values[1][shared], settings["bootstrap_resamples"],
-                             settings["bootstrap_seed"], settings["confidence"])
+def sigma_pair_row(sigma_paired: pd.DataFrame, dataset: str, first: tuple, second: tuple) -> pd.Series:
+    """The paired Spearman comparison of σ source `first` − `second` (a row of `sigma_paired.csv`)."""
+    rows = sigma_paired[(sigma_paired["dataset"] == dataset) & (sigma_paired["model"] == first[0])
+                        & (sigma_paired["kind"] == first[1]) & (sigma_paired["other"] == second[0])
+                        & (sigma_paired["other_kind"] == second[1])]
+    return rows.iloc[0]
 
 
 def config_values(prefix: str, settings: dict) -> dict[str, callable]:

@@ -1,0 +1,21 @@
+"""Learning-curve points: test R² of a model trained on growing heads of each split's training order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rxnyield.config import curve_model, model_splits
+
+
+def curve_points(config: dict, per_split: pd.DataFrame, dataset: str, model: str) -> pd.DataFrame:
+    """Test R² per (data fraction, split) of a learning-curve model, its full training set included (the
+    model's own runs on the curve's splits)."""
+    curves = config["learning_curves"]
+    splits = model_splits(config, curve_model(model, curves["dataset_fractions"][0]), dataset)
+    points = [(fraction, curve_model(model, fraction)) for fraction in curves["dataset_fractions"]]
+    points.append((curves["train_share"], model))
+    rows = [{"fraction": fraction, "split": split, "r2": float(per_split.loc[
+                (per_split["dataset"] == dataset) & (per_split["model"] == name) & (per_split["split"] == split),
+                "r2"].iloc[0])}
+            for fraction, name in points for split in splits]
+    return pd.DataFrame(rows)
