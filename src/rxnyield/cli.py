@@ -1,4 +1,4 @@
-"""Command line: `rxnyield validate | featurize | pretrain | train | aggregate`.
+"""Command line: `rxnyield validate | featurize | pretrain | train | aggregate | predict`.
 
 Snakemake calls these with `--resolved JSON` (the config subset that determines a job, passed through
 `params:` so that changing it re-runs the job); a user calls them with `--config FILE [FILE ...]`.
@@ -65,12 +65,40 @@ def cmd_pretrain(args) -> None:
 
 
 def cmd_train(args) -> None:
+    if args.reactions:
+        return train_outside_pipeline(args)
+    if args.features is None or (args.resolved is None and args.split is None):
+        raise ConfigError("train needs --features and --split (one split of a dataset) or --reactions CSV")
     from rxnyield.runner import train_and_evaluate
 
     run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
     metrics = train_and_evaluate(run, args.features, args.out_dir)
     print(f"{run['dataset']}/{run['model']}/{run['split']}: " + ", ".join(
         f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, float)))
+
+
+def train_outside_pipeline(args) -> None:
+    """`train --reactions CSV`: fit one config entry on every row of a CSV and save it for `predict`."""
+    from rxnyield.inference import train_on_csv
+
+    if args.config is None or args.dataset is None or args.model is None:
+        raise ConfigError("train --reactions needs --config, --dataset (the reaction class) and --model")
+    run = train_on_csv(load_config(*args.config), args.dataset, args.model, args.reactions, args.out_dir)
+    print(f"{run['model']} trained on {args.reactions} ({len(run['molecules'])} molecules): saved in {args.out_dir}")
+
+
+def cmd_predict(args) -> None:
+    from rxnyield.inference import predict_csv
+
+    if args.out is not None and args.out.exists():
+        raise ConfigError(f"{args.out} exists: not overwritten (choose another --out)")
+    predictions = predict_csv(args.model, args.reactions)
+    text = predictions.to_csv(index=False, float_format="%.4g")
+    if args.out is None:
+        print(text, end="")
+    else:
+        args.out.write_text(text)
+        print(f"{len(predictions)} predictions written to {args.out}")
 
 
 def cmd_aggregate(args) -> None:
@@ -102,14 +130,23 @@ def parser() -> argparse.ArgumentParser:
     pretrain.add_argument("--out", type=Path, required=True, help="checkpoint file")
     pretrain.set_defaults(func=cmd_pretrain)
 
-    train = commands.add_parser("train", help="train one (dataset, model, split) and evaluate it on its test set")
+    train = commands.add_parser(
+        "train", help="train one (dataset, model, split) and evaluate it on its test set; with --reactions, "
+                      "train on every row of a CSV and save the model for `predict`")
     add_source(train)
     train.add_argument("--dataset")
     train.add_argument("--model")
     train.add_argument("--split")
-    train.add_argument("--features", type=Path, required=True, help="the dataset's features.npz")
+    train.add_argument("--features", type=Path, help="the dataset's features.npz (split mode)")
+    train.add_argument("--reactions", type=Path, help="a CSV with the dataset's columns, yields included")
     train.add_argument("--out-dir", type=Path, required=True)
     train.set_defaults(func=cmd_train)
+
+    predict = commands.add_parser("predict", help="yield ± σ of new reactions with a model saved by train")
+    predict.add_argument("--model", type=Path, required=True, help="directory written by `train --reactions`")
+    predict.add_argument("reactions", type=Path, help="CSV with rxn_smiles (and the component names DFT needs)")
+    predict.add_argument("--out", type=Path, help="CSV to write (never overwritten); default: standard output")
+    predict.set_defaults(func=cmd_predict)
 
     aggregate = commands.add_parser("aggregate", help="summarize every run of a configuration")
     add_source(aggregate)
@@ -122,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.func(args)
-    except (ConfigError, DataValidationError) as error:
+    except (ConfigError, DataValidationError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -41,6 +41,8 @@ def make_deterministic(threads: int) -> None:
 class TorchTrainer:
     """Base class of the torch models (see the module docstring)."""
 
+    BUNDLE_STATE: tuple[str, ...] = ()  # attributes `prepare` derives from one bundle (not saved with a model)
+
     def __init__(self, params: dict, seeds: dict, threads: int):
         self.params, self.seeds, self.threads = params, seeds, threads
 
@@ -98,6 +100,10 @@ class TorchTrainer:
         if getattr(self, "prepared_for", None) is not bundle:
             self.prepare(bundle)
             self.prepared_for = bundle
+
+    def __getstate__(self) -> dict:
+        """A saved model keeps what it learned, not the last bundle's tensors: `use` rebuilds them."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("prepared_for", *self.BUNDLE_STATE)}
 
     @torch.no_grad()
     def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> Prediction:

@@ -48,7 +48,11 @@ class ReactionSet:
 
 def load_reactions(name: str, spec: dict, root: Path = Path(".")) -> ReactionSet:
     """Read a dataset's reaction CSV (validated beforehand by `rxnyield.data.validate`)."""
-    table = pd.read_csv(root / spec["reactions"])
+    return reactions_from_table(name, pd.read_csv(root / spec["reactions"]), spec)
+
+
+def reactions_from_table(name: str, table: pd.DataFrame, spec: dict) -> ReactionSet:
+    """A reaction set from a table with the dataset's columns (a yield of NaN: not measured)."""
     parsed = [split_molecules(s) for s in table["rxn_smiles"]]
     return ReactionSet(
         name=name,

@@ -42,6 +42,8 @@ class ReactionMPNN(nn.Module):
 class MPNNModel(TorchTrainer):
     """Trains `ReactionMPNN` on standardized yields; predicts yield ± σ in percent."""
 
+    BUNDLE_STATE = ("graph", "reactants", "products")
+
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
         return ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], self.params)
 

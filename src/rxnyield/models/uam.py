@@ -25,6 +25,8 @@ VIEWS = ("graph", "sequence", "human")
 
 
 class UAMModel(TorchTrainer):
+    BUNDLE_STATE = ("inputs", "human", "cache")
+
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
         params = self.params
         self.views = [v for v in VIEWS if v in params["views"]]

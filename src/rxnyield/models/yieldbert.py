@@ -81,6 +81,8 @@ class BertRegressor(nn.Module):
 class YieldBERTModel(PointTrainer):
     """Fine-tunes the whole BERT and the regression layer on standardized yields."""
 
+    BUNDLE_STATE = ("tokens", "lengths")
+
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
         bert_dir = pretrained_bert_dir()
         self.vocabulary = BertVocabulary(bert_dir / "vocab.txt")

@@ -38,6 +38,8 @@ class ReactionWLN(nn.Module):
 
 
 class YieldGNNModel(PointTrainer):
+    BUNDLE_STATE = ("graph", "reactants", "products", "features")
+
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
         table = bundle.human[self.params["features"]]
         self.scaler = FeatureScaler.fit(table[train_idx])
