@@ -19,7 +19,7 @@ from rxnyield.config import load_config
 from rxnyield.data.reactions import load_reactions
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
 from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
-from rxnyield.train import make_deterministic
+from rxnyield.train import make_deterministic, torch_device
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--dataset", default="bh")
@@ -33,7 +33,9 @@ config = load_config("config/config.yaml")
 spec = config["datasets"][args.dataset]
 bundle = (FeatureBundle.load(args.features) if args.features
           else featurize(load_reactions(args.dataset, spec), spec))
-make_deterministic(args.threads)
+device = torch_device()  # RXNYIELD_DEVICE=cpu forces the CPU on a GPU machine
+make_deterministic(args.threads, device)
+torch.set_default_device(device)
 torch.manual_seed(0)
 sizes = config["pretraining"]["graph"]
 encoder = ReactionGraphEncoder.mpnn(bundle.atoms.shape[1], bundle.bonds.shape[1], sizes["hidden"], sizes["edge_hidden"],
@@ -67,6 +69,8 @@ def timed(step):
         start = time.perf_counter()
         out = step()
         out.square().sum().backward()
+        if device.type == "cuda":
+            torch.cuda.synchronize()  # kernels run asynchronously: wait before reading the clock
         times.append(time.perf_counter() - start)
     return out.detach(), float(np.median(times))
 
@@ -76,7 +80,8 @@ naive_out, naive_s = timed(per_reaction_step)
 difference = (unique_out - naive_out).abs().max().item()
 assert difference < 1e-5, f"the two encodings differ by {difference}"
 print(f"dataset {args.dataset}: {len(bundle.molecules)} unique molecules, batch of {args.batch} reactions "
-      f"({len(pairs)} reactant graphs + {args.batch} product graphs per reaction-wise step), {args.threads} threads")
+      f"({len(pairs)} reactant graphs + {args.batch} product graphs per reaction-wise step), {args.threads} threads, "
+      f"device {device}")
 print(f"per unique molecule: {unique_s * 1000:.1f} ms per training step (forward + backward, median of "
       f"{args.repeats})")
 print(f"per reaction:        {naive_s * 1000:.1f} ms per training step")

@@ -118,3 +118,20 @@ def test_random_forest_is_deterministic_and_uses_the_named_features(small, confi
     assert sigma is None
     np.testing.assert_array_equal(predictions[0], predictions[1])
     assert model.forest.n_features_in_ == 120
+
+
+def test_the_device_follows_rxnyield_device_and_refuses_a_missing_gpu(monkeypatch):
+    from rxnyield.train import torch_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("RXNYIELD_DEVICE", raising=False)
+    assert torch_device() == torch.device("cpu")
+    monkeypatch.setenv("RXNYIELD_DEVICE", "cuda")
+    with pytest.raises(RuntimeError, match="RXNYIELD_DEVICE=cuda, but torch sees no CUDA device"):
+        torch_device()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert torch_device() == torch.device("cuda")
+    monkeypatch.setenv("RXNYIELD_DEVICE", "auto")
+    assert torch_device() == torch.device("cuda")
+    monkeypatch.setenv("RXNYIELD_DEVICE", "cpu")
+    assert torch_device() == torch.device("cpu")  # forced CPU on a GPU machine

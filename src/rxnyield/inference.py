@@ -64,6 +64,8 @@ def train_on_csv(config: dict, dataset: str, model: str, reactions_csv: Path, ou
                         Path(params["checkpoint"]))
     fitted = build_model(params, run["seeds"], run["threads"])
     fitted.fit(bundle, np.arange(bundle.n_reactions))
+    if hasattr(fitted, "network"):  # saved on the CPU: loadable on any machine (`predict` moves it back)
+        fitted.network.cpu()
     joblib.dump(fitted, out_dir / MODEL_FILE, compress=3)
     table.to_csv(out_dir / TRAINING_REACTIONS, index=False)
     run = {**run, "dataset_spec": {**spec, "reactions": TRAINING_REACTIONS}, "split": None,
@@ -127,10 +129,6 @@ def predict_csv(model_dir: Path, reactions_csv: Path) -> pd.DataFrame:
     if list(bundle.molecules) != molecules:
         raise RuntimeError("internal: the featurized molecules differ from the trained model's")
     model = joblib.load(model_dir / MODEL_FILE)
-    if hasattr(model, "network"):  # a torch model: the same threads and determinism as in training
-        from rxnyield.train import make_deterministic
-
-        make_deterministic(model.threads)
     prediction = model.predict(bundle, np.arange(len(context), len(combined)))
     return new.assign(**prediction.columns())
 

@@ -20,7 +20,7 @@ from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence
 from rxnyield.nn.losses import info_nce
 from rxnyield.nn.mpnn import ReactionGraphEncoder, graph_inputs
 from rxnyield.nn.transformer import SmilesEncoder, pad
-from rxnyield.train import make_deterministic
+from rxnyield.train import make_deterministic, torch_device
 
 
 def bundle_sequences(bundle: FeatureBundle) -> list[str]:
@@ -68,8 +68,14 @@ def new_encoders(bundle: FeatureBundle, tokenizer: SmilesTokenizer, max_length: 
 
 def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int) -> dict:
     """Train both encoders with InfoNCE on all reactions; return the checkpoint dictionary."""
-    make_deterministic(threads)
+    device = torch_device()
+    make_deterministic(threads, device)
     torch.manual_seed(seeds["torch"])
+    with device:
+        return pretrain_on_device(bundle, settings, seeds)
+
+
+def pretrain_on_device(bundle: FeatureBundle, settings: dict, seeds: dict) -> dict:
     tokenizer = SmilesTokenizer.build(bundle_sequences(bundle))
     inputs = EncoderInputs(bundle, tokenizer)
     max_length = int(inputs.lengths.max())
@@ -113,7 +119,7 @@ def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int) -
         history["validation_loss"].append(validation_loss)
         progress.set_postfix(loss=f"{history['train_loss'][-1]:.4f}", val=f"{validation_loss:.4f}")
     return {"settings": settings, "vocabulary": list(tokenizer.vocabulary), "max_length": max_length,
-            "state": encoders.state_dict(), "history": history}
+            "state": {k: v.cpu() for k, v in encoders.state_dict().items()}, "history": history}
 
 
 def save_checkpoint(checkpoint: dict, path: Path) -> None:
@@ -122,4 +128,4 @@ def save_checkpoint(checkpoint: dict, path: Path) -> None:
 
 
 def load_checkpoint(path: Path) -> dict:
-    return torch.load(path, weights_only=True)
+    return torch.load(path, map_location="cpu", weights_only=True)

@@ -7,6 +7,7 @@ else (seeding, batching, AdamW, the per-epoch cosine schedule, standardization, 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,9 +34,27 @@ class FeatureScaler:
         return torch.as_tensor((table - self.mean) / self.std, dtype=torch.float32)
 
 
-def make_deterministic(threads: int) -> None:
-    torch.use_deterministic_algorithms(True)
+def torch_device() -> torch.device:
+    """Where the torch models run: `RXNYIELD_DEVICE` = `auto` (the default: CUDA when torch sees a GPU),
+    `cpu`, `cuda` or `cuda:N`. Forcing `cpu` on a GPU machine reproduces the CPU numbers bit for bit."""
+    setting = os.environ.get("RXNYIELD_DEVICE", "auto")
+    if setting == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(setting)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"RXNYIELD_DEVICE={setting}, but torch sees no CUDA device (a CPU build of torch?)")
+    return device
+
+
+def make_deterministic(threads: int, device: torch.device) -> None:
+    """Bit-identical results on CPU. CUDA has no deterministic kernel for some scatter operations, so there
+    torch only warns: GPU results agree with CPU ones within tolerance, not bitwise."""
     torch.set_num_threads(threads)
+    if device.type == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS reductions
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        torch.use_deterministic_algorithms(True)
 
 
 class TorchTrainer:
@@ -66,8 +85,13 @@ class TorchTrainer:
 
     # -- shared machinery -----------------------------------------------------------------------------
     def fit(self, bundle: FeatureBundle, train_idx: np.ndarray) -> dict:
-        make_deterministic(self.threads)
+        self.device = torch_device()
+        make_deterministic(self.threads, self.device)
         torch.manual_seed(self.seeds["torch"])
+        with self.device:  # tensors and modules are created on the run's device
+            return self.fit_on_device(bundle, train_idx)
+
+    def fit_on_device(self, bundle: FeatureBundle, train_idx: np.ndarray) -> dict:
         self.network = self.build(bundle, train_idx)
         self.use(bundle)
         train_yields = bundle.yields[train_idx]
@@ -103,7 +127,7 @@ class TorchTrainer:
 
     def __getstate__(self) -> dict:
         """A saved model keeps what it learned, not the last bundle's tensors: `use` rebuilds them."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("prepared_for", *self.BUNDLE_STATE)}
+        return {k: v for k, v in self.__dict__.items() if k not in ("prepared_for", "device", *self.BUNDLE_STATE)}
 
     @torch.no_grad()
     def predict(self, bundle: FeatureBundle, idx: np.ndarray) -> Prediction:
@@ -113,6 +137,14 @@ class TorchTrainer:
         seeded passes: ŷ = mean of μ_t, aleatoric² = mean of σ_t², epistemic² = variance of μ_t, and
         σ² = aleatoric² + epistemic². Otherwise one pass in evaluation mode.
         """
+        if not hasattr(self, "device"):  # a saved model, loaded: run it where this machine runs torch
+            self.device = torch_device()
+            make_deterministic(self.threads, self.device)
+            self.network.to(self.device)
+        with self.device:
+            return self.predict_on_device(bundle, idx)
+
+    def predict_on_device(self, bundle: FeatureBundle, idx: np.ndarray) -> Prediction:
         self.network.eval()
         self.use(bundle)
         batch = torch.tensor(idx)
@@ -139,7 +171,7 @@ class TorchTrainer:
 
     def to_percent(self, standardized: torch.Tensor, shift: bool = False) -> np.ndarray:
         """Undo the yield standardization: a spread is scaled, a point also shifted."""
-        return standardized.double().numpy() * self.y_std + (self.y_mean if shift else 0.0)
+        return standardized.double().cpu().numpy() * self.y_std + (self.y_mean if shift else 0.0)
 
 
 class PointTrainer(TorchTrainer):
