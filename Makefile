@@ -9,7 +9,7 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmod
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
 
-.PHONY: help paper test reproduce bench install tex clean
+.PHONY: help paper test reproduce slurm bench install tex clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -24,6 +24,11 @@ test: install tex ## run the test suite (unit tests and an end-to-end quick buil
 
 reproduce: install tex ## two clean quick builds in separate directories must agree byte for byte
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick
+
+slurm: install tex ## start a one-node SLURM cluster here; a quick build through it must equal a local one
+	$(BIN)/pip install --quiet -e '.[slurm]'
+	bash scripts/slurm/start_localhost_cluster.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick --slurm
 
 bench: install ## print measured speed-ups (graph encoding per unique molecule vs per reaction)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset bh

@@ -303,7 +303,7 @@ wait_node_idle() {
         state=$(node_state)
         case "$state" in
             idle | mixed | allocated | completing) return 0 ;;
-            down* | drain* | drained*)
+            down* | drain*)
                 # e.g. after an unclean stop: bring the node back once slurmd answers.
                 if pid_alive "$RUN_DIR/slurmd.pid"; then
                     as_root scontrol update NodeName="$HOST" State=RESUME >/dev/null 2>&1 || true

@@ -1,7 +1,8 @@
 """`make reproduce`: build a profile twice from clean copies of the repository and compare the outputs.
 
 Two builds in separate directories must give byte-identical `\\variable` files, tables, per-split
-metrics and predictions; every differing or missing file is printed and the check fails.
+metrics and predictions; every differing or missing file is printed and the check fails. With `--slurm`
+the second build submits its jobs to SLURM (`profiles/slurm`) instead of running them locally.
 """
 
 from __future__ import annotations
@@ -38,13 +39,17 @@ def clean_copy(root: Path, target: Path) -> None:
         shutil.copy2(root / name, destination)
 
 
-def build(directory: Path, profile: str, log) -> None:
-    """Run the whole workflow of `profile` in `directory` with this interpreter's environment."""
+def build(directory: Path, profile: str, log, slurm: bool = False) -> None:
+    """Run the whole workflow of `profile` in `directory` with this interpreter's environment; with `slurm`,
+    the profile's configuration through the SLURM executor (`profiles/slurm`)."""
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                PYTHONPATH=str(directory / "src"))
-    subprocess.run([str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"], cwd=directory, env=env,
-                   check=True, stdout=log, stderr=subprocess.STDOUT)
+    command = [str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"]
+    if slurm:
+        configs = ["config/config.yaml"] + ([f"config/{profile}.yaml"] if profile != "paper" else [])
+        command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile", *configs]
+    subprocess.run(command, cwd=directory, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
 def compared_files(directory: Path, results_dir: str) -> set[str]:
@@ -68,17 +73,19 @@ def compare_builds(first: Path, second: Path, results_dir: str) -> list[str]:
     return problems
 
 
-def reproduce(profile: str, workdir: Path, root: Path = ROOT) -> list[str]:
-    """Build `profile` in workdir/build_a and workdir/build_b and return their differences."""
+def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = False) -> list[str]:
+    """Build `profile` in workdir/build_a and workdir/build_b (through SLURM with `slurm`) and return
+    their differences."""
     overrides = [root / "config" / f"{profile}.yaml"] if profile != "paper" else []
     results_dir = load_config(root / "config" / "config.yaml", *overrides)["results_dir"]
     builds = [workdir / "build_a", workdir / "build_b"]
-    for directory in builds:
+    for directory, on_slurm in zip(builds, (False, slurm)):
         shutil.rmtree(directory, ignore_errors=True)
         clean_copy(root, directory)
         with open(workdir / f"{directory.name}.log", "w") as log:
-            print(f"building {profile} in {directory} (log: {log.name})", flush=True)
-            build(directory, profile, log)
+            where = "through SLURM" if on_slurm else "locally"
+            print(f"building {profile} {where} in {directory} (log: {log.name})", flush=True)
+            build(directory, profile, log, on_slurm)
     return compare_builds(*builds, results_dir)
 
 
@@ -86,11 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--workdir", type=Path, help="keep the two builds here (default: a temporary directory)")
+    parser.add_argument("--slurm", action="store_true", help="run the second build through the SLURM executor")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rxnyield-reproduce-") as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        problems = reproduce(args.profile, workdir)
+        problems = reproduce(args.profile, workdir, slurm=args.slurm)
     for line in problems:
         print(line)
     print(f"reproduce: {'FAILED, ' + str(len(problems)) + ' difference(s)' if problems else 'identical outputs'}")
