@@ -104,3 +104,10 @@ def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
     assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
     assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
     assert len([r for r in runs(config) if r[1] == "uam_lc500"]) == 2 * config["learning_curves"]["max_splits"]
+
+
+def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config):
+    yieldbert_runs = [(dataset, split) for dataset, model, split in runs(config) if model == "yieldbert"]
+    assert config["models"]["yieldbert"]["max_splits"] == 1
+    assert yieldbert_runs == [("bh", "FullCV_01"), ("bh_tests", "Test1"), ("bh_tests", "Test2"),
+                              ("bh_tests", "Test3"), ("bh_tests", "Test4"), ("sm", "random_split_0")]
