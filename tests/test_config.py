@@ -111,3 +111,25 @@ def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config)
     assert config["models"]["yieldbert"]["max_splits"] == 1
     assert yieldbert_runs == [("bh", "FullCV_01"), ("bh_tests", "Test1"), ("bh_tests", "Test2"),
                               ("bh_tests", "Test3"), ("bh_tests", "Test4"), ("sm", "random_split_0")]
+
+
+def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
+    from rxnyield.config import SHARED_ENCODERS, pretrained_checkpoints
+
+    shared = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
+    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01")["model_params"]
+    assert shared["checkpoint"].endswith("pretrain/bh/encoders.pt")
+    assert own["checkpoint"].endswith("pretrain/bh/uam_long_pretraining.pt")
+    assert own["encoders"] == {**shared["encoders"], "epochs": 50} != shared["encoders"]
+    assert "pretraining" not in own  # resolved into `encoders`, the settings the checkpoint is built with
+    # the unseen-additive tests reuse BH's checkpoints; no variant adds a job there
+    assert pretrained_checkpoints(config) == [("bh", SHARED_ENCODERS), ("bh", "uam_long_pretraining"),
+                                              ("sm", SHARED_ENCODERS), ("sm", "uam_long_pretraining")]
+
+
+def test_a_misspelt_pretraining_override_is_named(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["uam_long_pretraining"]["pretraining"] = {"epoch": 50}
+    with pytest.raises(ConfigError, match=r"models\.uam_long_pretraining\.pretraining: unknown key 'epoch' "
+                                          r"\(did you mean 'epochs'\?\)"):
+        validate_config(broken)

@@ -125,6 +125,9 @@ def validate_config(config: dict) -> dict:
                      for k in ("reactions", "id_column", "smiles_columns", "descriptor_tables", "human_features")):
                 messages.append(f"config: datasets.{dataset}.same_reactions_as: '{base}' has other reactions or "
                                 f"features; only the split orders and splits may differ")
+        if SHARED_ENCODERS in config["models"]:
+            messages.append(f"config: models.{SHARED_ENCODERS}: the name is reserved for the shared pre-trained "
+                            f"encoders")
         for model, spec in config["models"].items():
             for dataset in spec.get("datasets", []):
                 if dataset not in config["datasets"]:
@@ -252,9 +255,12 @@ def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
     if params.get("features") == "human":
         params["features"] = dataset_spec["human_features"]
     if params["type"] == "uam":
-        params["encoders"] = dict(config["pretraining"])
+        encoders = encoders_of(config, model)
+        params.pop("pretraining", None)  # resolved into `encoders`
+        params["encoders"] = encoder_settings(config, encoders)
         if params["pretrained"]:
-            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset)))
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset),
+                                                           encoders))
     return {
         "dataset": dataset,
         "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
@@ -273,14 +279,38 @@ RESOLVED_CONFIG = "config.yaml"
 TIMING = "timing.json"
 
 
-def pretrain_settings(config: dict, dataset: str) -> dict:
+# The checkpoint every UAM-type model of a dataset shares; a model with its own `pretraining` settings gets
+# one named after it.
+SHARED_ENCODERS = "encoders"
+
+
+def encoders_of(config: dict, model: str) -> str:
+    """Which pre-trained encoders a model uses: the shared ones, or its own where it overrides `pretraining`
+    (what longer pre-training buys, say, measured on the same splits)."""
+    return model if "pretraining" in config["models"][model] else SHARED_ENCODERS
+
+
+def encoder_settings(config: dict, encoders: str) -> dict:
+    """Pre-training settings of a checkpoint: the config's, with a model's own overrides merged in."""
+    if encoders == SHARED_ENCODERS:
+        return dict(config["pretraining"])
+    return merge(config["pretraining"], config["models"][encoders]["pretraining"])
+
+
+def pretrain_settings(config: dict, dataset: str, encoders: str = SHARED_ENCODERS) -> dict:
     """What one dataset's contrastive pre-training depends on."""
-    return {"dataset": dataset, "settings": config["pretraining"], "seeds": dict(config["seeds"]),
+    return {"dataset": dataset, "settings": encoder_settings(config, encoders), "seeds": dict(config["seeds"]),
             "threads": config["threads"]}
 
 
-def pretrain_checkpoint(results_dir: Path | str, dataset: str) -> Path:
-    return Path(results_dir) / "pretrain" / dataset / "encoders.pt"
+def pretrain_checkpoint(results_dir: Path | str, dataset: str, encoders: str = SHARED_ENCODERS) -> Path:
+    return Path(results_dir) / "pretrain" / dataset / f"{encoders}.pt"
+
+
+def pretrained_checkpoints(config: dict) -> list[tuple[str, str]]:
+    """Every (dataset, encoders) pre-training job: one per dataset and distinct encoder settings in use."""
+    return sorted({(feature_dataset(config, d), encoders_of(config, m)) for d, m, _ in runs(config)
+                   if needs_pretraining(config, m)})
 
 
 def needs_pretraining(config: dict, model: str) -> bool:

@@ -60,7 +60,7 @@ def train_on_csv(config: dict, dataset: str, model: str, reactions_csv: Path, ou
         from rxnyield.pretrain import pretrain, save_checkpoint
 
         params["checkpoint"] = str(out_dir / ENCODER_CHECKPOINT)
-        save_checkpoint(pretrain(bundle, config["pretraining"], run["seeds"], run["threads"]),
+        save_checkpoint(pretrain(bundle, params["encoders"], run["seeds"], run["threads"]),
                         Path(params["checkpoint"]))
     fitted = build_model(params, run["seeds"], run["threads"])
     fitted.fit(bundle, np.arange(bundle.n_reactions))

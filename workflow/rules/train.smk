@@ -1,26 +1,29 @@
-from rxnyield.config import (feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings, run_config,
-                             run_dir, runs)
+from rxnyield.config import (encoders_of, feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings,
+                             run_config, run_dir, runs)
 
 MODELS = list(config["models"])
 
 
 wildcard_constraints:
     model="|".join(MODELS),
+    dataset="|".join(config["datasets"]),
     split="[A-Za-z0-9_]+",
+    encoders="[a-z][a-z0-9_]*",
 
 
 rule pretrain:
-    """Contrastive (InfoNCE) pre-training of the graph and SMILES encoders on all reactions, no yields."""
+    """Contrastive (InfoNCE) pre-training of the graph and SMILES encoders on all reactions, no yields:
+    the dataset's shared encoders, or a model's own where it overrides `pretraining` settings."""
     input:
         features=rules.featurize.output.features,
     output:
-        checkpoint=str(pretrain_checkpoint(RESULTS, "{dataset}")),
+        checkpoint=str(pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}")),
     params:
-        settings=lambda w: json.dumps(pretrain_settings(config, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(pretrain_settings(config, w.dataset, w.encoders), sort_keys=True),
     log:
-        f"{RESULTS}/logs/pretrain/{{dataset}}.log",
+        f"{RESULTS}/logs/pretrain/{{dataset}}/{{encoders}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/pretrain/{{dataset}}.tsv"
+        f"{RESULTS}/benchmarks/pretrain/{{dataset}}/{{encoders}}.tsv"
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -37,7 +40,8 @@ rule train:
         validated=lambda w: ([f"{RESULTS}/validated/{w.dataset}.json"]
                              if feature_dataset(config, w.dataset) != w.dataset else []),
         features=lambda w: f"{RESULTS}/features/{feature_dataset(config, w.dataset)}/features.npz",
-        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset)))]
+        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
+                                                       encoders_of(config, w.model)))]
                               if needs_pretraining(config, w.model) else []),
     output:
         predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",

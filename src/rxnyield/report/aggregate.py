@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (METRICS, PREDICTIONS, compared_models, model_splits, run_dir, runs, sigma_kinds,
-                             sigma_pairs)
+from rxnyield.config import (METRICS, PREDICTIONS, SHARED_ENCODERS, compared_models, feature_dataset, model_splits,
+                             pretrained_checkpoints, run_dir, runs, sigma_kinds, sigma_pairs)
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
@@ -73,8 +73,10 @@ def compute_cost(config: dict) -> pd.DataFrame:
     benchmarks = Path(config["results_dir"]) / "benchmarks"
     jobs = [("train", config["models"][m]["type"], m, benchmarks / "train" / d / m / f"{s}.tsv")
             for d, m, s in runs(config)]
-    jobs += [(rule, rule, d, benchmarks / rule / f"{d}.tsv") for rule in ("featurize", "pretrain")
-             for d in config["datasets"] if (benchmarks / rule / f"{d}.tsv").exists()]
+    jobs += [("featurize", "featurize", d, benchmarks / "featurize" / f"{d}.tsv") for d in config["datasets"]
+             if feature_dataset(config, d) == d]
+    jobs += [("pretrain", "pretrain", d if e == SHARED_ENCODERS else f"{d} ({e})",
+              benchmarks / "pretrain" / d / f"{e}.tsv") for d, e in pretrained_checkpoints(config)]
     rows = []
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]

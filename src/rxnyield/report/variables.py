@@ -61,7 +61,7 @@ def sorted_out(config: dict, paired: pd.DataFrame, dataset: str, distinguishable
     alpha = config["statistics"]["alpha"]
     labels = [config["models"][m]["label"] for m in compared_models(config, dataset)
               if (stat(paired, dataset, m, "r2")["p_wilcoxon"] < alpha) == distinguishable]
-    return ", ".join(labels) if labels else "none"
+    return "; ".join(labels) if labels else "none"  # `;`: a label may hold a comma
 
 
 def variable_specs(config: dict) -> dict[str, callable]:
