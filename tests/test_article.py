@@ -11,7 +11,7 @@ from conftest import ROOT
 MANUSCRIPT = ROOT / "src" / "tex" / "ms.tex"
 PRODUCED_TEX = {f"src/tex/output/{name}.tex" for name in (
     "results_table", "ablation_table", "statistics_r2", "statistics_mae", "statistics_rmse", "amide_main",
-    "amide_ablation", "uncertainty_table", "out_of_sample_bh_tests", "compute_table")}
+    "amide_ablation", "uncertainty_table", "out_of_sample_bh_tests", "compute_table", "compute_summary")}
 PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations", "uncertainty", "learning_curves")}
 
 

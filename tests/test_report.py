@@ -6,7 +6,7 @@ import pytest
 
 from rxnyield.config import runs, sigma_sources
 from rxnyield.report.aggregate import Aggregate, paired_comparisons, sigma_comparisons
-from rxnyield.report.tables import ablation_table, compute_table, out_of_sample_table, results_table
+from rxnyield.report.tables import ablation_table, compute_summary, compute_table, out_of_sample_table, results_table
 from rxnyield.report.variables import variable_specs
 from rxnyield.stats import METRICS, summarize
 
@@ -128,3 +128,12 @@ def test_compute_table_sums_jobs_per_family():
     rows = {line.split(" & ")[0]: line for line in compute_table(compute).splitlines() if " & " in line}
     assert rows["uam"] == r"uam & 2 & 1.00 & 2.00 & 1800 & 1300 \\"
     assert rows["total"] == r"total & 3 & 1.02 & 2.02 & & 1300 \\"
+
+
+def test_compute_summary_names_the_costliest_entries_in_order():
+    compute = pd.DataFrame({"rule": ["train", "train", "train", "pretrain"], "family": ["uam", "uam", "mpnn", "pretrain"],
+                            "name": ["uam_short", "uam_short", "mpnn", "bh"], "wall_s": [1800.0, 1800.0, 900.0, 2700.0],
+                            "cpu_s": [0.0] * 4, "max_rss_mb": [0.0] * 4})
+    assert compute_summary(compute, top=2) == (
+        "The jobs of this build ran for 2.00 h of wall time in all; the costliest entries were "
+        r"\texttt{uam\_short} (train, 2 jobs, 1.00 h) and \texttt{bh} (pretrain, 1 job, 0.75 h)." "\n")

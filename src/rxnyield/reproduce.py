@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("src/tex/output/**/*", "{results}/runs/**/predictions.csv", "{results}/runs/**/metrics.json",
             "{results}/aggregate/*.csv")
 # Measurements of the build itself (wall and CPU time, memory) differ between any two runs by nature.
-MEASURED = ("src/tex/output/compute_table.tex", "{results}/aggregate/compute_cost.csv")
+MEASURED = ("src/tex/output/compute_table.tex", "src/tex/output/compute_summary.tex",
+            "{results}/aggregate/compute_cost.csv")
 
 
 def project_files(root: Path) -> list[str]:

@@ -197,9 +197,10 @@ rule compute_table:
         script="src/scripts/compute_table.py",
         compute=rules.aggregate.output.compute,
     output:
-        f"{TEX_OUTPUT}/compute_table.tex",
+        table=f"{TEX_OUTPUT}/compute_table.tex",
+        summary=f"{TEX_OUTPUT}/compute_summary.tex",
     shell:
-        "python {input.script} --aggregate {AGGREGATE} --out {output}"
+        "python {input.script} --aggregate {AGGREGATE} --out {output.table} --summary {output.summary}"
 
 
 localrules: compute_table, learning_curves, out_of_sample_table, uncertainty_table, uncertainty_plot, aggregate, variables, results_table, parity_plot, split_errors, ablation_table, statistics_tables,

@@ -182,3 +182,17 @@ def compute_table(compute: pd.DataFrame) -> str:
     lines += [r"\midrule", f"total & {len(compute)} & {compute['wall_s'].sum() / 3600:.2f} & "
               f"{compute['cpu_s'].sum() / 3600:.2f} & & {compute['max_rss_mb'].max():.0f}" + r" \\"]
     return tabular("lrrrrr", r"Jobs & count & wall (h) & CPU (h) & median wall (s) & peak RSS (MB)", lines)
+
+
+def compute_summary(compute: pd.DataFrame, top: int = 3) -> str:
+    """The sentence that says where the time went: total job wall time and the costliest config entries
+    (training jobs grouped by model, featurize and pretrain jobs by dataset)."""
+    per_entry = compute.groupby(["rule", "name"], sort=False)["wall_s"].agg(["size", "sum"])
+    costliest = per_entry.sort_values("sum", ascending=False, kind="stable").head(top)
+    entries = []
+    for (rule, name), (jobs, wall) in costliest.iterrows():
+        escaped = name.replace("_", r"\_")
+        entries.append(rf"\texttt{{{escaped}}} ({rule}, {jobs:.0f} job{'s' if jobs > 1 else ''}, {wall / 3600:.2f} h)")
+    listing = entries[0] if len(entries) == 1 else f"{', '.join(entries[:-1])} and {entries[-1]}"
+    return (f"The jobs of this build ran for {compute['wall_s'].sum() / 3600:.2f} h of wall time in all; the "
+            f"costliest entries were {listing}.\n")
