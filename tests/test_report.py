@@ -137,3 +137,15 @@ def test_compute_summary_names_the_costliest_entries_in_order():
     assert compute_summary(compute, top=2) == (
         "The jobs of this build ran for 2.00 h of wall time in all; the costliest entries were "
         r"\texttt{uam\_short} (train, 2 jobs, 1.00 h) and \texttt{bh} (pretrain, 1 job, 0.75 h)." "\n")
+
+
+def test_symlog_axis_shows_small_and_large_differences_inside_labelled_decades():
+    import matplotlib.pyplot as plt
+
+    from rxnyield.report.figures import symlog_axis
+
+    figure, ax = plt.subplots()
+    symlog_axis(ax, [pd.Series([-0.63, -0.61]), pd.Series([0.004, -0.002])])
+    assert ax.get_ylim() == (-1.0, 0.01)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["-1", "-0.1", "-0.01", "0", "+0.01"]
+    plt.close(figure)

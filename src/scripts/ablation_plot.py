@@ -1,4 +1,5 @@
-"""Figure: every ablation beside full UAM on the same splits (paired lines), trimean and IQR marked."""
+"""Figure: every ablation beside full UAM on the same splits (paired lines) and its per-split differences,
+trimean and IQR marked."""
 
 import paths
 from rxnyield.report.aggregate import script_arguments

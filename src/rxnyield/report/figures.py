@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -79,33 +80,56 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
 
 def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
               label: str = "$R^2$ (test)") -> None:
-    """Each variant beside its reference, split by split: a grey line joins the two values of one split;
-    the variant's trimean (diamond) and IQR (bar) are marked."""
+    """Per dataset, two panels. Top: each variant beside its reference, split by split (a grey line joins the
+    two values of one split). Bottom: the paired differences variant − reference on a symmetric-log axis, so
+    that a drop of 0.6 and one of 0.003 are both visible. The variant's trimean (diamond) and IQR (bar)."""
     datasets = [d for d in config["datasets"] if compared_models(config, d)]
-    figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.6 * len(datasets)), squeeze=False,
-                                layout="constrained")
-    for ax, dataset in zip(axes[:, 0], datasets):
+    figure, axes = plt.subplots(2 * len(datasets), 1, figsize=(7.0, 2.05 * 2 * len(datasets)), squeeze=False,
+                                layout="constrained", height_ratios=[1, 1] * len(datasets))
+    for index, dataset in enumerate(datasets):
+        values, deltas = axes[2 * index, 0], axes[2 * index + 1, 0]
         table = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
         variants = compared_models(config, dataset)
         for k, model in enumerate(variants):
             pairs = table[[config["models"][model]["compare_to"], model]].dropna()
             for reference_value, value in pairs.to_numpy():
-                ax.plot([k - 0.2, k + 0.2], [reference_value, value], color="0.7", lw=0.7, zorder=1)
-            ax.scatter(np.full(len(pairs), k - 0.2), pairs.iloc[:, 0], s=9, color="0.45", zorder=2,
-                       label="its reference, same split" if k == 0 else None)
-            ax.scatter(np.full(len(pairs), k + 0.2), pairs.iloc[:, 1], s=9, color="tab:blue", zorder=2,
-                       label="variant" if k == 0 else None)
-            q1, q3 = np.percentile(pairs.iloc[:, 1], [25, 75])
-            ax.plot([k + 0.32, k + 0.32], [q1, q3], color="black", lw=1.5, zorder=3,
-                    label="variant IQR" if k == 0 else None)
-            ax.scatter([k + 0.32], [trimean(pairs.iloc[:, 1])], marker="D", s=22, color="black", zorder=4,
-                       label="variant trimean" if k == 0 else None)
-        ax.set_xticks(range(len(variants)), [config["models"][m]["label"] for m in variants], rotation=20,
-                      ha="right")
-        ax.set_title(config["datasets"][dataset]["title"])
-        ax.set_ylabel(label)
+                values.plot([k - 0.2, k + 0.2], [reference_value, value], color="0.7", lw=0.7, zorder=1)
+            values.scatter(np.full(len(pairs), k - 0.2), pairs.iloc[:, 0], s=9, color="0.45", zorder=2,
+                           label="its reference, same split" if k == 0 else None)
+            values.scatter(np.full(len(pairs), k + 0.2), pairs.iloc[:, 1], s=9, color="tab:blue", zorder=2,
+                           label="variant" if k == 0 else None)
+            difference = pairs.iloc[:, 1] - pairs.iloc[:, 0]
+            deltas.scatter(np.full(len(pairs), k), difference, s=9, color="tab:blue", zorder=2)
+            for ax, shown, offset in ((values, pairs.iloc[:, 1], 0.32), (deltas, difference, 0.18)):
+                q1, q3 = np.percentile(shown, [25, 75])
+                ax.plot([k + offset] * 2, [q1, q3], color="black", lw=1.5, zorder=3,
+                        label="variant IQR" if k == 0 and ax is values else None)
+                ax.scatter([k + offset], [trimean(shown)], marker="D", s=22, color="black", zorder=4,
+                           label="variant trimean" if k == 0 and ax is values else None)
+        deltas.axhline(0.0, color="0.6", lw=0.8, zorder=0)
+        symlog_axis(deltas, [table[m] - table[config["models"][m]["compare_to"]] for m in variants])
+        values.set_xticks(range(len(variants)), [])
+        deltas.set_xticks(range(len(variants)), [config["models"][m]["label"] for m in variants], rotation=20,
+                          ha="right")
+        values.set_title(config["datasets"][dataset]["title"])
+        values.set_ylabel(label)
+        deltas.set_ylabel("variant $-$ reference")
     axes[0, 0].legend(loc="lower left", ncols=2)
     save(figure, path)
+
+
+def symlog_axis(ax: plt.Axes, differences: list[pd.Series], linear_within: float = 0.01) -> None:
+    """Symmetric-log y axis over every difference, with plain-number ticks at 0 and ±powers of ten."""
+    finite = pd.concat(differences).dropna()
+    # limits at the next power of ten beyond the data, so that every point lies inside a labelled decade
+    low = -(10.0 ** np.ceil(np.log10(max(-finite.min(), linear_within))))
+    high = 10.0 ** np.ceil(np.log10(max(finite.max(), linear_within)))
+    ax.set_yscale("symlog", linthresh=linear_within)
+    ax.set_ylim(low, high)
+    decades = [10.0 ** e for e in range(int(np.log10(linear_within)), int(np.log10(max(-low, high))) + 1)]
+    ticks = [-d for d in reversed(decades) if -d >= low] + [0.0] + [d for d in decades if d <= high]
+    ax.set_yticks(ticks, [f"{t:+g}" if t else "0" for t in ticks])
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 
 def uncertainty(config: dict, calibration: pd.DataFrame, retention: pd.DataFrame, path: Path) -> None:
