@@ -124,7 +124,7 @@ def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(confi
     assert "pretraining" not in own  # resolved into `encoders`, the settings the checkpoint is built with
     # the unseen-additive tests reuse BH's checkpoints; no variant adds a job there
     assert pretrained_checkpoints(config) == [("bh", SHARED_ENCODERS), ("bh", "uam_long_pretraining"),
-                                              ("sm", SHARED_ENCODERS), ("sm", "uam_long_pretraining")]
+                                              ("sm", SHARED_ENCODERS)]
 
 
 def test_a_misspelt_pretraining_override_is_named(config):
