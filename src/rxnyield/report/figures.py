@@ -84,7 +84,7 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
     two values of one split). Bottom: the paired differences variant − reference on a symmetric-log axis, so
     that a drop of 0.6 and one of 0.003 are both visible. The variant's trimean (diamond) and IQR (bar)."""
     datasets = [d for d in config["datasets"] if compared_models(config, d)]
-    figure, axes = plt.subplots(2 * len(datasets), 1, figsize=(7.0, 2.05 * 2 * len(datasets)), squeeze=False,
+    figure, axes = plt.subplots(2 * len(datasets), 1, figsize=(7.0, 1.75 * 2 * len(datasets)), squeeze=False,
                                 layout="constrained", height_ratios=[1, 1] * len(datasets))
     for index, dataset in enumerate(datasets):
         values, deltas = axes[2 * index, 0], axes[2 * index + 1, 0]
