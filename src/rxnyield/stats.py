@@ -6,13 +6,16 @@ Quartiles use numpy's default linear interpolation (Hyndman & Fan type 7), state
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 METRICS = ("mae", "rmse", "r2")
 
 
 def regression_metrics(y_true, y_pred) -> dict[str, float]:
     """MAE, RMSE and R² (scikit-learn's coefficient of determination, not squared Pearson r)."""
+    # imported here: every Snakemake start imports this module (through the report rules' variable names),
+    # and scikit-learn's import alone costs about a second of a no-op rebuild
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
     return {
         "mae": float(mean_absolute_error(y_true, y_pred)),
         "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),
