@@ -85,11 +85,12 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
     that a drop of 0.6 and one of 0.003 are both visible. The variant's trimean (diamond) and IQR (bar)."""
     datasets = [d for d in config["datasets"] if compared_models(config, d)]
     figure, axes = plt.subplots(2 * len(datasets), 1, figsize=(7.0, 1.75 * 2 * len(datasets)), squeeze=False,
-                                layout="constrained", height_ratios=[1, 1] * len(datasets))
+                                layout="constrained")
     for index, dataset in enumerate(datasets):
         values, deltas = axes[2 * index, 0], axes[2 * index + 1, 0]
         table = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
         variants = compared_models(config, dataset)
+        differences = []
         for k, model in enumerate(variants):
             pairs = table[[config["models"][model]["compare_to"], model]].dropna()
             for reference_value, value in pairs.to_numpy():
@@ -99,6 +100,7 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
             values.scatter(np.full(len(pairs), k + 0.2), pairs.iloc[:, 1], s=9, color="tab:blue", zorder=2,
                            label="variant" if k == 0 else None)
             difference = pairs.iloc[:, 1] - pairs.iloc[:, 0]
+            differences.append(difference)
             deltas.scatter(np.full(len(pairs), k), difference, s=9, color="tab:blue", zorder=2)
             for ax, shown, offset in ((values, pairs.iloc[:, 1], 0.32), (deltas, difference, 0.18)):
                 q1, q3 = np.percentile(shown, [25, 75])
@@ -107,7 +109,7 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
                 ax.scatter([k + offset], [trimean(shown)], marker="D", s=22, color="black", zorder=4,
                            label="variant trimean" if k == 0 and ax is values else None)
         deltas.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-        symlog_axis(deltas, [table[m] - table[config["models"][m]["compare_to"]] for m in variants])
+        symlog_axis(deltas, differences)
         values.set_xticks(range(len(variants)), [])
         deltas.set_xticks(range(len(variants)), [config["models"][m]["label"] for m in variants], rotation=20,
                           ha="right")
