@@ -20,7 +20,7 @@ from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence
 from rxnyield.nn.losses import info_nce
 from rxnyield.nn.mpnn import ReactionGraphEncoder, graph_inputs
 from rxnyield.nn.transformer import SmilesEncoder, pad
-from rxnyield.train import make_deterministic, torch_device
+from rxnyield.train import creating_on, make_deterministic, torch_device
 
 
 def bundle_sequences(bundle: FeatureBundle) -> list[str]:
@@ -71,7 +71,7 @@ def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int) -
     device = torch_device()
     make_deterministic(threads, device)
     torch.manual_seed(seeds["torch"])
-    with device:
+    with creating_on(device):
         return pretrain_on_device(bundle, settings, seeds)
 
 
