@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from rxnyield.config import load_config
@@ -38,3 +41,17 @@ def subset(reactions: ReactionSet, rows) -> ReactionSet:
 def astuple(prediction) -> tuple:
     """(mean, σ) of a model's `Prediction`."""
     return prediction.mean, prediction.sigma
+
+
+def assert_matches_golden(model, bundle, idx, golden_name: str) -> None:
+    """A fixed tiny model's predictions of reactions `idx`, against the file frozen in tests/golden/;
+    regenerate with UPDATE_GOLDEN=1 only for an intended change."""
+    mean, sigma = astuple(model.predict(bundle, idx))
+    frame = pd.DataFrame({"reaction_id": bundle.ids[idx], "y_pred": mean, "y_sigma": sigma})
+    golden = ROOT / "tests" / "golden" / golden_name
+    if os.environ.get("UPDATE_GOLDEN"):
+        frame.to_csv(golden, index=False, float_format="%.10g")
+    expected = pd.read_csv(golden)
+    np.testing.assert_array_equal(frame["reaction_id"], expected["reaction_id"])
+    np.testing.assert_allclose(frame["y_pred"], expected["y_pred"], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(frame["y_sigma"], expected["y_sigma"], rtol=1e-6, atol=1e-6)

@@ -1,10 +1,8 @@
 """Models: reactant-order invariance, a tiny model that must overfit, determinism, frozen predictions."""
 
-import os
 import random
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -14,13 +12,12 @@ from rxnyield.models import build_model
 from rxnyield.models.mpnn import ReactionMPNN
 from rxnyield.nn.mpnn import graph_inputs
 from rxnyield.stats import regression_metrics
-from conftest import ROOT, astuple, subset
+from conftest import ROOT, assert_matches_golden, astuple, subset
 
 TINY_MPNN = {"type": "mpnn", "label": "tiny", "hidden": 16, "edge_hidden": 8, "steps": 2, "set2set_steps": 2,
              "head_hidden": 32, "dropout": 0.0, "epochs": 300, "batch_size": 16, "lr": 0.003, "weight_decay": 0.0,
              "mse_weight": 0.9, "uncertainty_weight": 0.1}
 SEEDS = {"data": 0, "torch": 0, "model": 0}
-GOLDEN = ROOT / "tests" / "golden" / "mpnn_tiny_predictions.csv"
 
 
 @pytest.fixture(scope="module")
@@ -91,18 +88,10 @@ def test_training_is_deterministic(small, config):
 
 
 def test_frozen_predictions(small, config):
-    """A fixed tiny MPNN's test predictions; regenerate with UPDATE_GOLDEN=1 only for an intended change."""
     bundle = featurize(small, config["datasets"]["bh"], ROOT)
     model = build_model(dict(TINY_MPNN, epochs=60), SEEDS, threads=1)
     model.fit(bundle, np.arange(64))
-    mean, sigma = astuple(model.predict(bundle, np.arange(64, 80)))
-    frame = pd.DataFrame({"reaction_id": bundle.ids[64:80], "y_pred": mean, "y_sigma": sigma})
-    if os.environ.get("UPDATE_GOLDEN"):
-        frame.to_csv(GOLDEN, index=False, float_format="%.10g")
-    golden = pd.read_csv(GOLDEN)
-    np.testing.assert_array_equal(frame["reaction_id"], golden["reaction_id"])
-    np.testing.assert_allclose(frame["y_pred"], golden["y_pred"], rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(frame["y_sigma"], golden["y_sigma"], rtol=1e-6, atol=1e-6)
+    assert_matches_golden(model, bundle, np.arange(64, 80), "mpnn_tiny_predictions.csv")
 
 
 def test_random_forest_is_deterministic_and_uses_the_named_features(small, config):

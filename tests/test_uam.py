@@ -15,7 +15,7 @@ from rxnyield.nn.losses import info_nce
 from rxnyield.nn.moe import MixtureOfExperts
 from rxnyield.pretrain import bundle_sequences, load_checkpoint, pretrain, save_checkpoint
 from rxnyield.stats import regression_metrics
-from conftest import ROOT, astuple, subset
+from conftest import ROOT, assert_matches_golden, astuple, subset
 from test_models import SEEDS, shuffled_reactants
 
 ENCODERS = {"graph": {"hidden": 8, "edge_hidden": 4, "steps": 2, "set2set_steps": 2},
@@ -153,6 +153,14 @@ def test_uam_training_is_deterministic(small_bundle, checkpoint_path):
         results.append(astuple(model.predict(small_bundle, np.arange(64, 80))))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_frozen_uam_predictions(small_bundle, checkpoint_path):
+    """Predictions pass the frozen encoders in evaluation mode: a change of their numerics (torch's device
+    context once switched off the transformer's fused inference path) changes the paper's numbers."""
+    model = build_model(dict(TINY_UAM, epochs=60, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    assert_matches_golden(model, small_bundle, np.arange(64, 80), "uam_tiny_predictions.csv")
 
 
 def test_without_uncertainty_there_is_no_sigma(small_bundle, checkpoint_path):
