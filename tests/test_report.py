@@ -149,3 +149,29 @@ def test_symlog_axis_shows_small_and_large_differences_inside_labelled_decades()
     assert ax.get_ylim() == (-1.0, 0.01)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["-1", "-0.1", "-0.01", "0", "+0.01"]
     plt.close(figure)
+
+
+def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
+    """The committed GPU measurement: only splits with both models are paired (a run cut short by a lease
+    leaves one model without a split), and the text values come from the file."""
+    import json
+
+    runs = {"uam": {"FullCV_01": {"r2": 0.90, "seconds": 40.0}, "FullCV_02": {"r2": 0.92, "seconds": 50.0},
+                    "FullCV_03": {"r2": 0.94, "seconds": 60.0}},
+            "uam_paper_encoders": {"FullCV_01": {"r2": 0.91, "seconds": 30.0},
+                                   "FullCV_02": {"r2": 0.93, "seconds": 30.0}}}
+    measured = {"device_name": "GPU X", "torch": "9.9", "measured": "2026-01-01", "runs": runs,
+                "pretraining": {"uam": {"seconds": 100.4, "held_out_infonce": 0.9},
+                                "uam_paper_encoders": {"seconds": 20.0, "held_out_infonce": 0.61}},
+                "agreement": {"cpu": {"r2": 0.95501, "seconds": 30.2}, "cuda": {"r2": 0.95249, "seconds": 25.8}}}
+    path = tmp_path / "gpu.json"
+    path.write_text(json.dumps(measured))
+    values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_gpu=str(path))).items()
+              if name.startswith("gpu_")}
+    assert values["gpu_n_splits"] == "2"
+    assert values["gpu_full_uam_r2_mean_std"] == "0.910 $\\pm$ 0.014"
+    assert values["gpu_encoders_r2_delta_trimean"] == "+0.010"
+    assert values["gpu_full_uam_seconds_median"] == "45"
+    assert values["gpu_pretraining_full_seconds"] == "100"
+    assert (values["gpu_agreement_cpu_r2"], values["gpu_agreement_cuda_r2"]) == ("0.9550", "0.9525")
+    assert values["gpu_device"] == "GPU X"

@@ -48,6 +48,7 @@ rule variables:
         sigma_paired=rules.aggregate.output.sigma_paired,
         config=rules.aggregate.output.config,
         quoted=config["quoted_values"],
+        measured_gpu=config["measured_gpu"],
     output:
         [f"{TEX_OUTPUT}/{name}.txt" for name in variable_names(config)],
     shell:

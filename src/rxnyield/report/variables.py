@@ -6,6 +6,7 @@ Each spec is a function of the `Aggregate` (config, per-split metrics, summaries
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pandas as pd
 from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_splits,
                              out_of_sample_datasets, sigma_pairs, sigma_sources)
 from rxnyield.report.curves import curve_points
-from rxnyield.stats import trimean
+from rxnyield.stats import paired_comparison, summarize, trimean
 
 
 def fmt(value: float, digits: int) -> str:
@@ -120,6 +121,40 @@ def variable_specs(config: dict) -> dict[str, callable]:
     specs["lc_percent_largest"] = lambda a: f"{100 * max(fractions):g}"
     specs["lc_percent_full"] = lambda a: f"{100 * config['learning_curves']['train_share']:g}"
     specs.update(config_values("seed", config["seeds"]))
+    specs.update(measured_gpu_specs(config))
+    return specs
+
+
+def measured_gpu_specs(config: dict) -> dict[str, callable]:
+    """Values of the committed GPU measurement (`benchmarks/gpu.py`; not re-run by this build): the `full`
+    profile's UAM against the same UAM on the paper profile's encoder sizes, paired over splits, and one
+    UAM run on CPU and on CUDA."""
+    measured = json.loads(Path(config["measured_gpu"]).read_text())
+    runs = measured["runs"]
+    splits = sorted(set(runs["uam"]) & set(runs["uam_paper_encoders"]))
+    full, small = ([runs[m][s]["r2"] for s in splits] for m in ("uam", "uam_paper_encoders"))
+    statistics = config["statistics"]
+    paired = pd.Series(paired_comparison(small, full, statistics["bootstrap_resamples"],
+                                         statistics["bootstrap_seed"], statistics["confidence"]))
+    seconds = summarize([runs["uam"][s]["seconds"] for s in splits])["median"]
+    specs = {"gpu_device": lambda a: measured["device_name"], "gpu_torch": lambda a: measured["torch"],
+             "gpu_measured": lambda a: measured["measured"], "gpu_n_splits": lambda a: str(len(splits)),
+             "gpu_encoders_r2_delta_trimean": lambda a: f"{paired['trimean']:+.3f}",
+             "gpu_encoders_r2_delta_median_ci": lambda a: median_interval(paired, 3),
+             "gpu_encoders_r2_p": lambda a: p_value(paired["p_wilcoxon"]),
+             "gpu_full_uam_seconds_median": lambda a: f"{seconds:.0f}"}
+    for name, values in (("full_uam", full), ("paper_encoders", small)):
+        summary = pd.Series(summarize(values))
+        specs[f"gpu_{name}_r2_mean_std"] = lambda a, r=summary: mean_std(r, 3)
+        specs[f"gpu_{name}_r2_trimean"] = lambda a, r=summary: fmt(r["trimean"], 3)
+    for name, model in (("full", "uam"), ("paper", "uam_paper_encoders")):
+        pretraining = measured["pretraining"][model]
+        specs[f"gpu_pretraining_{name}_seconds"] = lambda a, p=pretraining: f"{p['seconds']:.0f}"
+        specs[f"gpu_pretraining_{name}_infonce"] = lambda a, p=pretraining: fmt(p["held_out_infonce"], 2)
+    for device in ("cpu", "cuda"):
+        run = measured["agreement"][device]
+        specs[f"gpu_agreement_{device}_r2"] = lambda a, r=run: fmt(r["r2"], 4)
+        specs[f"gpu_agreement_{device}_seconds"] = lambda a, r=run: f"{r['seconds']:.0f}"
     return specs
 
 
