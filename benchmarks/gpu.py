@@ -1,11 +1,12 @@
-"""Benchmark on a GPU machine: UAM's CUDA results against CPU ones, and what the authors' encoder sizes cost.
+"""Benchmark on a GPU machine: torch models on CUDA against CPU, and what UAM's authors' encoder sizes cost.
 
-1. Agreement: one `paper`-profile UAM run from the paper's shared checkpoint, on CPU and on CUDA (same
-   machine, same torch); prints both R² and the largest difference of a predicted yield.
-2. The `full` profile (authors' sizes) on one dataset: pre-trains the encoders of `uam` and of
-   `uam_paper_encoders` (this profile's encoder sizes, pre-trained as long), then trains both models on the
-   first splits, jobs in parallel on the GPU. Prints the pre-training times and held-out InfoNCE, each
-   run's R² and time, and the paired R² differences.
+1. Agreement: one `paper`-profile run of each torch model named (UAM from the paper's shared checkpoint)
+   on CPU and on CUDA (same machine, same torch); prints both R² and the largest difference of a
+   predicted yield.
+2. Unless --no-compare: the `full` profile (authors' sizes) on one dataset: pre-trains the encoders of
+   `uam` and of `uam_paper_encoders` (this profile's encoder sizes, pre-trained as long), then trains both
+   models on the first splits, jobs in parallel on the GPU. Prints the pre-training times and held-out
+   InfoNCE, each run's R² and time, and the paired R² differences.
 
 Runs are written where the pipeline writes them (`results/<profile>/...`), plus `summary.json` in --out.
 Work that would start after --budget seconds is skipped (and listed as such), so a leased machine's time
@@ -63,19 +64,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="jobs at a time")
     parser.add_argument("--budget", type=float, default=480, help="seconds after which no job starts")
     parser.add_argument("--device", default="cuda", help="where the accelerated jobs run (cpu: a dry run)")
+    parser.add_argument("--agreement-models", nargs="*", default=["uam"], help="paper-profile models run on both")
+    parser.add_argument("--no-compare", dest="compare", action="store_false",
+                        help="only the agreement runs, not the full-profile comparison")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     started = time.perf_counter()
 
     paper, full = load_config(*PAPER), load_config(*args.full_config)
     splits = full["datasets"][args.dataset]["splits"][: args.splits]
-    agreement_run = run_config(paper, args.dataset, "uam", splits[0])
-    if not Path(agreement_run["model_params"]["checkpoint"]).exists():
-        raise SystemExit(f"{agreement_run['model_params']['checkpoint']}: the paper profile's checkpoint is needed "
-                         "for the CPU/CUDA agreement run (make paper, or copy it)")
+    agreement_runs = {m: run_config(paper, args.dataset, m, splits[0]) for m in args.agreement_models}
+    for run in agreement_runs.values():
+        checkpoint = run["model_params"].get("checkpoint")
+        if checkpoint and not Path(checkpoint).exists():
+            raise SystemExit(f"{checkpoint}: the paper profile's checkpoint is needed for the agreement run "
+                             "(make paper, or copy it)")
 
-    results: dict = {"device": args.device, "device_name": torch.cuda.get_device_name() if args.device != "cpu" else
-                     "cpu", "torch": torch.__version__, "dataset": args.dataset, "agreement": {}, "pretraining": {},
+    device_name = torch.cuda.get_device_name() if args.device != "cpu" else "cpu"
+    results: dict = {"device": args.device, "device_name": device_name, "torch": torch.__version__,
+                     "dataset": args.dataset, "agreement": {m: {} for m in agreement_runs}, "pretraining": {},
                      "runs": {m: {} for m in COMPARED}, "skipped": []}
     pool = ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn"))
     pending = {}
@@ -86,10 +93,11 @@ def main() -> None:
             return
         pending[pool.submit(function, *job_args)] = key
 
-    for device in ("cpu", args.device):
-        submit(("agreement", device), train_job, agreement_run, args.features,
-               str(args.out / "agreement" / device), device)
-    for model in COMPARED:
+    for model, run in agreement_runs.items():
+        for device in dict.fromkeys(("cpu", args.device)):  # one CPU run in a dry run
+            submit(("agreement", model, device), train_job, run, args.features,
+                   str(args.out / "agreement" / model / device), device)
+    for model in COMPARED if args.compare else ():
         encoders = encoders_of(full, model)
         submit(("pretraining", model), pretrain_job, pretrain_settings(full, args.dataset, encoders),
                args.features, str(pretrain_checkpoint(full["results_dir"], args.dataset, encoders)), args.device)
@@ -104,7 +112,7 @@ def main() -> None:
                     outcome = {"error": f"{type(error).__name__}: {error}"}
                 print(kind, name, *rest, outcome, flush=True)
                 if kind == "agreement":
-                    results["agreement"][name] = outcome
+                    results["agreement"][name][rest[0]] = outcome
                 elif kind == "pretraining":
                     results["pretraining"][name] = outcome
                     if "error" not in outcome:
@@ -120,11 +128,12 @@ def main() -> None:
     else:
         pool.shutdown()
 
-    agreement = results["agreement"]
-    if all("r2" in agreement.get(d, {}) for d in ("cpu", args.device)):
-        cpu, accelerated = (pd.read_csv(args.out / "agreement" / d / PREDICTIONS) for d in ("cpu", args.device))
-        agreement["max_abs_yield_difference"] = float(np.abs(cpu["y_pred"] - accelerated["y_pred"]).max())
-        agreement["r2_difference"] = agreement[args.device]["r2"] - agreement["cpu"]["r2"]
+    for model, agreement in results["agreement"].items():
+        if all("r2" in agreement.get(d, {}) for d in ("cpu", args.device)):
+            cpu, accelerated = (pd.read_csv(args.out / "agreement" / model / d / PREDICTIONS)
+                                for d in ("cpu", args.device))
+            agreement["max_abs_yield_difference"] = float(np.abs(cpu["y_pred"] - accelerated["y_pred"]).max())
+            agreement["r2_difference"] = agreement[args.device]["r2"] - agreement["cpu"]["r2"]
     reference, variant = (results["runs"][m] for m in COMPARED)
     paired = [s for s in splits if "r2" in reference.get(s, {}) and "r2" in variant.get(s, {})]
     results["paired_r2_difference"] = {s: variant[s]["r2"] - reference[s]["r2"] for s in paired}

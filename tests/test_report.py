@@ -163,7 +163,9 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     measured = {"device_name": "GPU X", "torch": "9.9", "measured": "2026-01-01", "runs": runs,
                 "pretraining": {"uam": {"seconds": 100.4, "held_out_infonce": 0.9},
                                 "uam_paper_encoders": {"seconds": 20.0, "held_out_infonce": 0.61}},
-                "agreement": {"cpu": {"r2": 0.95501, "seconds": 30.2}, "cuda": {"r2": 0.95249, "seconds": 25.8}}}
+                "agreement": {"uam": {"cpu": {"r2": 0.95501, "seconds": 30.2}, "cuda": {"r2": 0.95249, "seconds": 25.8},
+                                      "r2_difference": -0.0025},
+                              "yieldbert": {"cpu": {"interrupted": True}, "cuda": {"r2": 0.6158, "seconds": 22.4}}}}
     path = tmp_path / "gpu.json"
     path.write_text(json.dumps(measured))
     values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_gpu=str(path))).items()
@@ -173,5 +175,7 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     assert values["gpu_encoders_r2_delta_trimean"] == "+0.010"
     assert values["gpu_full_uam_seconds_median"] == "45"
     assert values["gpu_pretraining_full_seconds"] == "100"
-    assert (values["gpu_agreement_cpu_r2"], values["gpu_agreement_cuda_r2"]) == ("0.9550", "0.9525")
+    assert (values["gpu_agreement_uam_cpu_r2"], values["gpu_agreement_uam_cuda_r2"]) == ("0.9550", "0.9525")
+    assert values["gpu_agreement_yieldbert_cuda_seconds"] == "22"
+    assert "gpu_agreement_yieldbert_cpu_r2" not in values  # cut short: no value, no variable
     assert values["gpu_device"] == "GPU X"

@@ -127,8 +127,8 @@ def variable_specs(config: dict) -> dict[str, callable]:
 
 def measured_gpu_specs(config: dict) -> dict[str, callable]:
     """Values of the committed GPU measurement (`benchmarks/gpu.py`; not re-run by this build): the `full`
-    profile's UAM against the same UAM on the paper profile's encoder sizes, paired over splits, and one
-    UAM run on CPU and on CUDA."""
+    profile's UAM against the same UAM on the paper profile's encoder sizes, paired over splits, and one run
+    of each torch model on CPU and on CUDA."""
     measured = json.loads(Path(config["measured_gpu"]).read_text())
     runs = measured["runs"]
     splits = sorted(set(runs["uam"]) & set(runs["uam_paper_encoders"]))
@@ -151,10 +151,11 @@ def measured_gpu_specs(config: dict) -> dict[str, callable]:
         pretraining = measured["pretraining"][model]
         specs[f"gpu_pretraining_{name}_seconds"] = lambda a, p=pretraining: f"{p['seconds']:.0f}"
         specs[f"gpu_pretraining_{name}_infonce"] = lambda a, p=pretraining: fmt(p["held_out_infonce"], 2)
-    for device in ("cpu", "cuda"):
-        run = measured["agreement"][device]
-        specs[f"gpu_agreement_{device}_r2"] = lambda a, r=run: fmt(r["r2"], 4)
-        specs[f"gpu_agreement_{device}_seconds"] = lambda a, r=run: f"{r['seconds']:.0f}"
+    for model, devices in measured["agreement"].items():  # runs cut short by the lease have no R²
+        for device, run in devices.items():
+            if isinstance(run, dict) and "r2" in run:
+                specs[f"gpu_agreement_{model}_{device}_r2"] = lambda a, r=run: fmt(r["r2"], 4)
+                specs[f"gpu_agreement_{model}_{device}_seconds"] = lambda a, r=run: f"{r['seconds']:.0f}"
     return specs
 
 
