@@ -47,6 +47,18 @@ def test_drfp_is_the_same_for_any_reactant_order_and_differs_between_reactions()
     assert np.flatnonzero(first).tolist() == [238, 612, 874, 964, 1019, 1036, 1199, 1439, 1626, 1793, 1894, 2038]
 
 
+def test_drfp_with_shingles_per_molecule_equals_the_drfp_encoder(bh):
+    """The cached encoding gives DrfpEncoder.encode's bits: on real BH reactions, with agents, and with a
+    molecule RDKit cannot parse (drfp skips it)."""
+    from drfp import DrfpEncoder
+
+    sample = subset(bh, range(0, 3955, 20))
+    reactions = [reaction_sequence(r, p) for r, p in zip(sample.reactants, sample.products)]
+    reactions += ["CC(=O)O.OCC>[H+]>CC(=O)OCC", "CC(=O)O.C1CC>>CC(=O)O"]
+    expected = np.asarray(DrfpEncoder.encode(reactions, n_folded_length=2048, radius=3, rings=True), dtype=float)
+    np.testing.assert_array_equal(drfp(reactions), expected)
+
+
 def test_random_descriptor_control_keeps_shape_and_identity_but_not_values(bh, config):
     tables = config["datasets"]["bh"]["descriptor_tables"]
     reactions = bh.table.iloc[:200]
