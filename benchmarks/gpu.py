@@ -28,10 +28,10 @@ import torch
 
 from rxnyield.config import PREDICTIONS, encoders_of, load_config, pretrain_checkpoint, pretrain_settings, \
     run_config, run_dir
+from rxnyield.report.variables import GPU_COMPARED as COMPARED  # the manuscript reads these runs
 
 PAPER = ["config/config.yaml"]
 FULL = ["config/config.yaml", "config/full.yaml"]
-COMPARED = ("uam", "uam_paper_encoders")  # reference, variant (the full profile's entries)
 
 
 def pretrain_job(settings: dict, features: str, out: str, device: str) -> dict:

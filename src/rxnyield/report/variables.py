@@ -126,14 +126,19 @@ def variable_specs(config: dict) -> dict[str, callable]:
     return specs
 
 
+# The `full` profile's entries that benchmarks/gpu.py compares and writes under `runs`: reference, variant.
+GPU_COMPARED = ("uam", "uam_paper_encoders")
+
+
 def measured_gpu_specs(config: dict) -> dict[str, callable]:
     """Values of the committed GPU measurement (`benchmarks/gpu.py`; not re-run by this build): the `full`
     profile's UAM against the same UAM on the paper profile's encoder sizes, paired over splits, and one run
     of each torch model on CPU and on CUDA."""
     measured = json.loads(Path(config["measured_gpu"]).read_text())
     runs = measured["runs"]
-    splits = sorted(set(runs["uam"]) & set(runs["uam_paper_encoders"]))
-    full, small = ([runs[m][s]["r2"] for s in splits] for m in ("uam", "uam_paper_encoders"))
+    reference, variant = GPU_COMPARED
+    splits = sorted(set(runs[reference]) & set(runs[variant]))
+    full, small = ([runs[m][s]["r2"] for s in splits] for m in GPU_COMPARED)
     statistics = config["statistics"]
 
     @cache  # computed when a value is written, not each time Snakemake lists the variables' names
@@ -141,7 +146,7 @@ def measured_gpu_specs(config: dict) -> dict[str, callable]:
         return pd.Series(paired_comparison(small, full, statistics["bootstrap_resamples"],
                                            statistics["bootstrap_seed"], statistics["confidence"]))
 
-    seconds = summarize([runs["uam"][s]["seconds"] for s in splits])["median"]
+    seconds = summarize([runs[reference][s]["seconds"] for s in splits])["median"]
     specs = {"gpu_device": lambda a: measured["device_name"], "gpu_torch": lambda a: measured["torch"],
              "gpu_measured": lambda a: measured["measured"], "gpu_n_splits": lambda a: str(len(splits)),
              "gpu_encoders_r2_delta_trimean": lambda a: f"{paired()['trimean']:+.3f}",
@@ -152,7 +157,7 @@ def measured_gpu_specs(config: dict) -> dict[str, callable]:
         summary = pd.Series(summarize(values))
         specs[f"gpu_{name}_r2_mean_std"] = lambda a, r=summary: mean_std(r, 3)
         specs[f"gpu_{name}_r2_trimean"] = lambda a, r=summary: fmt(r["trimean"], 3)
-    for name, model in (("full", "uam"), ("paper", "uam_paper_encoders")):
+    for name, model in zip(("full", "paper"), GPU_COMPARED):
         pretraining = measured["pretraining"][model]
         specs[f"gpu_pretraining_{name}_seconds"] = lambda a, p=pretraining: f"{p['seconds']:.0f}"
         specs[f"gpu_pretraining_{name}_infonce"] = lambda a, p=pretraining: fmt(p["held_out_infonce"], 2)
