@@ -19,7 +19,7 @@ from rxnyield.config import load_config
 from rxnyield.data.reactions import load_reactions
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
 from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
-from rxnyield.train import make_deterministic, torch_device
+from rxnyield.train import creating_on, make_deterministic, torch_device
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--dataset", default="bh")
@@ -35,7 +35,7 @@ bundle = (FeatureBundle.load(args.features) if args.features
           else featurize(load_reactions(args.dataset, spec), spec))
 device = torch_device()  # RXNYIELD_DEVICE=cpu forces the CPU on a GPU machine
 make_deterministic(args.threads, device)
-torch.set_default_device(device)
+creating_on(device).__enter__()  # for the rest of the script, as the models create their tensors
 torch.manual_seed(0)
 sizes = config["pretraining"]["graph"]
 encoder = ReactionGraphEncoder.mpnn(bundle.atoms.shape[1], bundle.bonds.shape[1], sizes["hidden"], sizes["edge_hidden"],
