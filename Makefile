@@ -9,18 +9,23 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmod
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
 
-.PHONY: help paper test reproduce slurm bench install tex clean
+.PHONY: help paper test test-fast reproduce slurm bench install tex clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  PROFILE=quick|paper (default paper) selects the configuration of 'make paper'"
 
-paper: install tex ## build ms.pdf (PROFILE=quick for the tiny configuration)
-	$(SNAKEMAKE) --profile profiles/$(PROFILE)
+paper: install tex ## build ms.pdf (PROFILE=quick for the tiny configuration; ARGS=... more Snakemake arguments)
+	@# A build killed hard leaves Snakemake's lock behind: lift it when no Snakemake runs here.
+	@pgrep -f "[s]nakemake --profile" >/dev/null || $(SNAKEMAKE) --profile profiles/$(PROFILE) --unlock >/dev/null 2>&1 || true
+	$(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
 
 test: install tex ## run the test suite (unit tests and an end-to-end quick build)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+test-fast: install ## the unit tests only (no end-to-end build of the quick profile)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not slow"
 
 reproduce: install tex ## two clean quick builds in separate directories must agree byte for byte
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick

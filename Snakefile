@@ -3,18 +3,32 @@
 from pathlib import Path
 
 from rxnyield.config import validate_config
+from rxnyield.config.loading import config_sources
+from rxnyield.report.catalog import PRODUCTS
 
 configfile: "config/config.yaml"
 
 
-config.update(validate_config(config))  # checked, with ablations (`variant_of`) expanded
+# Checked (a problem is named with the file that sets it), with split families, ablations and curves expanded.
+config.update(validate_config(config, config_sources(workflow.configfiles)))
 RESULTS = config["results_dir"]
+# The software the rules run: pyproject.toml pins it; environment.yml mirrors it for conda (showyourwork) users.
+# Relative to workflow/rules/, where the rules are written.
+ENVIRONMENT = "../../environment.yml"
+
+
+wildcard_constraints:
+    dataset="|".join(config["datasets"]),
+    model="|".join(config["models"]),
+    split="[A-Za-z0-9_]+",
+    encoders="[a-z][a-z0-9_]*",
 
 
 rule all:
-    """Default target: the article."""
+    """Default target: the article, and every product of the report (the variable index is in no PDF)."""
     input:
         "ms.pdf",
+        [path for product in PRODUCTS for path in product.outputs(config)],
 
 
 include: "workflow/rules/data.smk"

@@ -48,7 +48,7 @@ def pretrain_job(settings: dict, features: str, out: str, device: str) -> dict:
 
 def train_job(run: dict, features: str, out_dir: str, device: str) -> dict:
     os.environ["RXNYIELD_DEVICE"] = device
-    from rxnyield.runner import train_and_evaluate
+    from rxnyield.job import train_and_evaluate
 
     started = time.perf_counter()
     metrics = train_and_evaluate(run, Path(features), Path(out_dir))

@@ -19,7 +19,7 @@ from rxnyield.config import load_config
 from rxnyield.data.reactions import load_reactions
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
 from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
-from rxnyield.train import creating_on, make_deterministic, torch_device
+from rxnyield.nn.device import creating_on, make_deterministic, torch_device
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--dataset", default="bh")

@@ -4,15 +4,12 @@ import re
 
 import yaml
 
+from rxnyield.config.layout import MANUSCRIPT
 from rxnyield.report.article import tex_dependencies, tex_scripts
-from rxnyield.report.variables import variable_names
+from rxnyield.report.catalog import PRODUCTS, products_of_kind, showyourwork_dependencies
 from conftest import ROOT
 
-MANUSCRIPT = ROOT / "src" / "tex" / "ms.tex"
-PRODUCED_TEX = {f"src/tex/output/{name}.tex" for name in (
-    "results_table", "ablation_table", "statistics_r2", "statistics_mae", "statistics_rmse", "amide_main",
-    "amide_ablation", "uncertainty_table", "out_of_sample_bh_tests", "compute_table", "compute_summary")}
-PRODUCED_FIGURES = {f"src/tex/figures/{name}.pdf" for name in ("parity", "split_errors", "ablations", "uncertainty", "learning_curves")}
+MANUSCRIPT = ROOT / MANUSCRIPT
 
 
 def test_dependency_scan_reads_variables_graphics_inputs_and_bibliography(tmp_path):
@@ -23,20 +20,29 @@ def test_dependency_scan_reads_variables_graphics_inputs_and_bibliography(tmp_pa
                                      for n in ("output/a.txt", "figures/f.pdf", "output/t.tex", "bib.bib")]
 
 
-def test_every_manuscript_input_is_made_by_a_rule_or_shipped(config):
-    variables = {f"src/tex/output/{name}.txt" for name in variable_names(config)}
+def test_every_manuscript_input_is_made_by_a_product_or_shipped_and_every_product_is_used(config):
+    produced = {path.as_posix() for product in PRODUCTS for path in product.outputs(config)}
+    used = set()
     for dependency in tex_dependencies(MANUSCRIPT):
         relative = dependency.removeprefix(f"{ROOT.as_posix()}/")
-        assert relative in variables | PRODUCED_TEX | PRODUCED_FIGURES or (ROOT / relative).is_file(), relative
+        assert relative in produced or (ROOT / relative).is_file(), relative
+        used.add(relative)
+    unused = {p for p in produced - used if p.endswith((".tex", ".pdf"))}  # not every variable is quoted
+    assert not unused, f"made but never shown: {sorted(unused)}"
 
 
-def test_every_figure_names_an_existing_script_listed_in_showyourwork_yml():
+def test_each_figure_has_its_script_named_in_its_caption_and_every_product_a_script():
+    figures = [product.script_path.as_posix() for product in products_of_kind("figure")]
+    assert tex_scripts(MANUSCRIPT) == figures
+    for product in PRODUCTS:
+        assert (ROOT / product.script_path).is_file(), product.script
+    assert {p.stem for p in (ROOT / "src" / "scripts").glob("*.py")} == {p.script for p in PRODUCTS} | {"paths"}
+
+
+def test_showyourwork_yml_lists_what_the_catalog_says_each_script_reads(config):
+    """showyourwork.yml is written by `python -m rxnyield.report.catalog --showyourwork` (see its header)."""
     listed = yaml.safe_load((ROOT / "showyourwork.yml").read_text())["dependencies"]
-    scripts = tex_scripts(MANUSCRIPT)
-    assert scripts == ["src/scripts/parity_plot.py", "src/scripts/split_errors.py", "src/scripts/ablation_plot.py",
-                       "src/scripts/uncertainty_plot.py", "src/scripts/learning_curves.py"]
-    for script in scripts:
-        assert (ROOT / script).is_file() and script in listed
+    assert listed == showyourwork_dependencies(config)
 
 
 def test_manuscript_has_no_hand_typed_decimals():

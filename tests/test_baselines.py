@@ -14,7 +14,7 @@ from rxnyield.featurizers.smiles import reaction_sequence
 from rxnyield.models import REGISTRY, build_model
 from rxnyield.models.yieldbert import BertVocabulary, pretrained_bert_dir
 from rxnyield.stats import regression_metrics
-from conftest import ROOT, astuple, subset
+from conftest import ROOT, assert_matches_golden, astuple, subset
 from test_models import SEEDS, shuffled_reactants
 
 TINY_YIELDGNN = {"type": "yieldgnn", "label": "tiny", "features": "dft", "hidden": 32, "steps": 2,
@@ -106,11 +106,37 @@ def test_mc_dropout_splits_sigma_into_aleatoric_and_epistemic(small_bundle):
     assert single.epistemic is None and single.sigma is not None
 
 
-def test_every_model_type_of_the_schema_has_a_class():
-    from rxnyield.config import load_schema
+def test_every_registered_model_has_its_keys_in_the_schema_and_a_class_stating_the_protocol():
+    import yaml
 
-    assert set(load_schema()["properties"]["models"]["additionalProperties"]["properties"]["type"]["enum"]) \
-        == set(REGISTRY)
+    from rxnyield.config.loading import SCHEMA_PATH
+    from rxnyield.models.protocol import YieldModel
+
+    assert set(yaml.safe_load(SCHEMA_PATH.read_text())["$defs"]["model_types"]) == set(REGISTRY)
+    for entry in REGISTRY.values():
+        assert YieldModel in entry.load().__mro__, entry.target  # states the protocol
+
+
+TINY_XGBOOST = {"type": "xgboost", "label": "tiny", "features": "drfp", "n_estimators": 500, "learning_rate": 0.3,
+                "max_depth": 4, "min_child_weight": 1, "colsample_bytree": 0.6, "subsample": 0.8,
+                "early_stopping_rounds": 5, "validation_fraction": 0.1}
+
+
+def test_xgboost_stops_early_on_its_held_out_slice_and_is_frozen(small_bundle):
+    model = build_model(TINY_XGBOOST, SEEDS, threads=1)
+    summary = model.fit(small_bundle, np.arange(64))
+    assert summary["validation_reactions"] == 6 and summary["best_iteration"] < 500 - 5
+    prediction = model.predict(small_bundle, np.arange(64, 80))
+    assert prediction.sigma is None and (prediction.mean >= 0).all()
+    assert_matches_golden(model, small_bundle, np.arange(64, 80), "xgboost_drfp_predictions.csv")
+
+
+def test_xgboost_prediction_does_not_depend_on_reactant_order(small, small_bundle, config):
+    model = build_model(TINY_XGBOOST, SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    mean = model.predict(small_bundle, np.arange(80)).mean
+    permuted = featurize(shuffled_reactants(small, 0), config["datasets"]["bh"], ROOT)
+    np.testing.assert_array_equal(model.predict(permuted, np.arange(80)).mean, mean)
 
 
 def test_yieldgnn_prediction_does_not_depend_on_reactant_order(small, small_bundle, config):

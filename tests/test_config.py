@@ -92,10 +92,14 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
 def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
     run = run_config(config, "bh_tests", "uam", "Test1")
     assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam", "FullCV_01")["model_params"]["checkpoint"]
-    broken = copy.deepcopy(config)
-    broken["datasets"]["bh_tests"]["human_features"] = "mordred"
-    with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.same_reactions_as: 'bh' has other reactions or features"):
-        validate_config(broken)
+    raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    assert set(raw["datasets"]["bh_tests"]) == {"title", "kind", "same_reactions_as", "splits"}  # the rest inherited
+    assert all(config["datasets"]["bh_tests"][k] == config["datasets"]["bh"][k]
+               for k in ("reactions", "split_orders", "descriptor_tables", "human_features"))
+    raw["datasets"]["bh_tests"]["human_features"] = "mordred"
+    with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.human_features: differs from 'bh', whose reactions "
+                                          r"and features it shares"):
+        validate_config(raw)
 
 
 def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
@@ -133,3 +137,64 @@ def test_a_misspelt_pretraining_override_is_named(config):
     with pytest.raises(ConfigError, match=r"models\.uam_long_pretraining\.pretraining: unknown key 'epoch' "
                                           r"\(did you mean 'epochs'\?\)"):
         validate_config(broken)
+
+
+def write_overlay(tmp_path, text: str):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(text)
+    return overlay
+
+
+def test_a_problem_is_named_with_the_file_that_sets_the_key(tmp_path):
+    overlay = write_overlay(tmp_path, "models:\n  mpnn:\n    epoch: 3\n")
+    with pytest.raises(ConfigError, match=rf"^{overlay}: models\.mpnn: unknown key 'epoch' \(did you mean 'epochs'"):
+        load_config(ROOT / "config" / "config.yaml", overlay)
+
+
+def test_a_yaml_syntax_error_names_file_and_line(tmp_path):
+    overlay = write_overlay(tmp_path, "models:\n  mpnn:\n    epochs: [3\n  uam: {}\n")
+    with pytest.raises(ConfigError, match=rf"^{overlay}:4: YAML syntax error"):
+        load_config(ROOT / "config" / "config.yaml", overlay)
+
+
+def test_an_overlay_given_alone_says_it_is_an_overlay(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(ConfigError, match=r"^config/quick\.yaml: not a whole configuration but an overlay \(\d+ "
+                                          r"top-level settings missing\): give the base first, e\.g\. --config "
+                                          r"config/config\.yaml config/quick\.yaml$"):
+        load_config("config/quick.yaml")
+
+
+def test_missing_data_files_and_unknown_splits_fail_when_the_config_is_loaded(tmp_path, monkeypatch):
+    """Before any job runs (a dry run included): a missing file used to pass until featurize failed and
+    Snakemake deleted the previous features.npz; a split name that does not exist used to pass the dry run."""
+    monkeypatch.chdir(ROOT)
+    overlay = write_overlay(tmp_path, "datasets:\n  sm:\n    reactions: src/data/suzuki_miyaura/missing.csv\n"
+                                      "  bh:\n    splits: [FullCV_01, FullCV_11]\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(ROOT / "config" / "config.yaml", overlay)
+    lines = str(raised.value).splitlines()
+    assert f"{overlay}: datasets.sm.reactions: no file src/data/suzuki_miyaura/missing.csv" in lines
+    assert any(line.startswith(f"{overlay}: datasets.bh.splits: 'FullCV_11' is not a split of "
+                               f"src/data/buchwald_hartwig/bh_split_orders.csv") for line in lines)
+
+
+def test_a_dry_run_refuses_a_config_naming_a_missing_file(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    overlay = write_overlay(tmp_path, "datasets:\n  bh:\n    splits: [FullCV_11]\n")
+    snakemake = Path(sys.executable).parent / "snakemake"
+    result = subprocess.run([str(snakemake), "-n", "--cores", "1", "--configfile", "config/config.yaml", str(overlay)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert f"{overlay}: datasets.bh.splits: 'FullCV_11' is not a split of" in result.stdout + result.stderr
+
+
+def test_a_model_entry_without_a_type_is_told_so_and_nothing_else(config):
+    broken = copy.deepcopy(config)
+    del broken["models"]["onehot_rf"]["type"]
+    with pytest.raises(ConfigError) as raised:
+        validate_config(broken)
+    assert str(raised.value) == "config: models.onehot_rf: 'type' is a required property"

@@ -110,7 +110,7 @@ def test_random_forest_is_deterministic_and_uses_the_named_features(small, confi
 
 
 def test_the_device_follows_rxnyield_device_and_refuses_a_missing_gpu(monkeypatch):
-    from rxnyield.train import torch_device
+    from rxnyield.nn.device import torch_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.delenv("RXNYIELD_DEVICE", raising=False)

@@ -6,7 +6,8 @@ import pytest
 
 from rxnyield.config import runs, sigma_sources
 from rxnyield.report.aggregate import Aggregate, paired_comparisons, sigma_comparisons
-from rxnyield.report.tables import ablation_table, compute_summary, compute_table, out_of_sample_table, results_table
+from rxnyield.report.tables import (ablation_table, compute_summary, compute_table, out_of_sample_table,
+                                    reproduction_table, results_table)
 from rxnyield.report.variables import variable_specs
 from rxnyield.stats import METRICS, summarize
 
@@ -30,7 +31,9 @@ def synthetic(config):
     summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
                             for (d, m), g in per_split.groupby(["dataset", "model"], sort=False) for k in METRICS])
     no_predictions = pd.DataFrame()  # uncertainty and compute tables: see test_uncertainty.py and below
-    return Aggregate(config, per_split, summary, paired_comparisons(config, per_split), *[no_predictions] * 6)
+    return Aggregate(config=config, per_split=per_split, summary=summary, paired=paired_comparisons(config, per_split),
+                     **dict.fromkeys(("uncertainty", "uncertainty_summary", "sigma_paired", "calibration", "retention",
+                                      "compute"), no_predictions))
 
 
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
@@ -116,9 +119,9 @@ def test_the_overtaking_fraction_is_where_one_curve_stays_ahead(synthetic, confi
     per_split = synthetic.per_split.copy()
     behind = per_split["model"].isin(["uam_lc025", "uam_lc050"])
     per_split.loc[behind, "r2"] -= 0.1  # UAM behind the forest below 10 % of the data
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 8)) == r"10\,\%"
+    assert specs["bh_lc_overtakes"](Aggregate(config=config, per_split=per_split)) == r"10\,\%"
     per_split.loc[per_split["model"] == "uam", "r2"] -= 0.1  # and behind on the full training set
-    assert specs["bh_lc_overtakes"](Aggregate(config, per_split, *[pd.DataFrame()] * 8)) == "no fraction tested"
+    assert specs["bh_lc_overtakes"](Aggregate(config=config, per_split=per_split)) == "no fraction tested"
 
 
 def test_compute_table_sums_jobs_per_family():
@@ -179,3 +182,15 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     assert values["gpu_agreement_yieldbert_cuda_seconds"] == "22"
     assert "gpu_agreement_yieldbert_cpu_r2" not in values  # cut short: no value, no variable
     assert values["gpu_device"] == "GPU X"
+
+
+def test_reproduction_table_gives_the_gap_in_published_standard_deviations(synthetic):
+    published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
+                               "cite": "chen2024uam", "source": "-"},
+                              {"model": "not_run_here", "dataset": "bh", "mean": "0.5", "std": "0.1", "n_splits": "10",
+                               "cite": "x", "source": "-"}])
+    ours = synthetic.summary.set_index(["dataset", "model", "metric"]).loc[("bh", "uam", "r2")]
+    rows = [line for line in reproduction_table(synthetic.config, synthetic.summary, published).splitlines()
+            if line.startswith("UAM")]
+    assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
+                    rf"(10) & {(ours['mean'] - 0.976) / 0.010:+.1f} \\"]

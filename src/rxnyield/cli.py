@@ -69,7 +69,7 @@ def cmd_train(args) -> None:
         return train_outside_pipeline(args)
     if args.features is None or (args.resolved is None and args.split is None):
         raise ConfigError("train needs --features and --split (one split of a dataset) or --reactions CSV")
-    from rxnyield.runner import train_and_evaluate
+    from rxnyield.job import train_and_evaluate
 
     run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
     metrics = train_and_evaluate(run, args.features, args.out_dir)

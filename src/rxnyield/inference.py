@@ -24,7 +24,7 @@ from rxnyield.data.reactions import reactions_from_table, split_molecules
 from rxnyield.data.validate import (DataValidationError, Report, check_columns, check_descriptor_tables,
                                     check_reactions, parses)
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
-from rxnyield.models import build_model
+from rxnyield.models import build_model, model_entry
 
 MODEL_FILE = "model.joblib"
 SETTINGS_FILE = "config.yaml"
@@ -56,7 +56,7 @@ def train_on_csv(config: dict, dataset: str, model: str, reactions_csv: Path, ou
     bundle = featurize(reactions_from_table(dataset, table, spec), spec, control_seed=config["seeds"]["features"])
     out_dir.mkdir(parents=True, exist_ok=True)
     params = run["model_params"]
-    if params["type"] == "uam" and params["pretrained"]:
+    if model_entry(params).loads_encoders(params):
         from rxnyield.pretrain import pretrain, save_checkpoint
 
         params["checkpoint"] = str(out_dir / ENCODER_CHECKPOINT)

@@ -20,7 +20,7 @@ from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence
 from rxnyield.nn.losses import info_nce
 from rxnyield.nn.mpnn import ReactionGraphEncoder, graph_inputs
 from rxnyield.nn.transformer import SmilesEncoder, pad
-from rxnyield.train import creating_on, make_deterministic, torch_device
+from rxnyield.nn.device import creating_on, make_deterministic, torch_device
 
 
 def bundle_sequences(bundle: FeatureBundle) -> list[str]:

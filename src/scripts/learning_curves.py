@@ -1,8 +1,6 @@
-"""Figure: test R² against the share of the data used for training (trimean across splits, IQR band)."""
+"""Makes the product that `rxnyield.report.catalog.PRODUCTS` lists under this script's name."""
 
 import paths
-from rxnyield.report.aggregate import script_arguments
-from rxnyield.report.figures import learning_curves
+from rxnyield.report.catalog import run_script
 
-args, results = script_arguments(__doc__, paths.aggregate, out=paths.figures / "learning_curves.pdf")
-learning_curves(results.config, results.per_split, args.out)
+run_script(__file__, paths.aggregate, paths.root)

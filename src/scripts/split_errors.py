@@ -1,8 +1,6 @@
-"""Figure: test R² of every split per model and dataset, with quartile boxes and the trimean marked."""
+"""Makes the product that `rxnyield.report.catalog.PRODUCTS` lists under this script's name."""
 
 import paths
-from rxnyield.report.aggregate import script_arguments
-from rxnyield.report.figures import split_errors
+from rxnyield.report.catalog import run_script
 
-args, results = script_arguments(__doc__, paths.aggregate, out=paths.figures / "split_errors.pdf")
-split_errors(results.config, results.per_split, args.out)
+run_script(__file__, paths.aggregate, paths.root)

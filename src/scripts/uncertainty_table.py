@@ -1,9 +1,6 @@
-"""Table: Spearman ρ(σ, |error|), retention gain, NLL, miscalibration and 95% coverage of every predicted σ."""
+"""Makes the product that `rxnyield.report.catalog.PRODUCTS` lists under this script's name."""
 
 import paths
-from rxnyield.report.aggregate import script_arguments
-from rxnyield.report.tables import uncertainty_table
+from rxnyield.report.catalog import run_script
 
-args, results = script_arguments(__doc__, paths.aggregate, out=paths.output / "uncertainty_table.tex")
-args.out.parent.mkdir(parents=True, exist_ok=True)
-args.out.write_text(uncertainty_table(results.config, results.uncertainty_summary))
+run_script(__file__, paths.aggregate, paths.root)

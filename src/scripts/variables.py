@@ -1,8 +1,6 @@
-"""Variables: one text file per number the manuscript quotes (results and configuration values)."""
+"""Makes the product that `rxnyield.report.catalog.PRODUCTS` lists under this script's name."""
 
 import paths
-from rxnyield.report.aggregate import script_arguments
-from rxnyield.report.variables import write_variables
+from rxnyield.report.catalog import run_script
 
-args, results = script_arguments(__doc__, paths.aggregate, out_dir=paths.output)
-write_variables(results, args.out_dir)
+run_script(__file__, paths.aggregate, paths.root)

@@ -1,12 +1,8 @@
 import json
 
-from rxnyield.config import dataset_files, dataset_settings
+from rxnyield.config import benchmark_file, dataset_files, dataset_settings, features_file, log_file, validated_summary
 
 DATASETS = list(config["datasets"])
-
-
-wildcard_constraints:
-    dataset="|".join(DATASETS),
 
 
 rule validate:
@@ -19,11 +15,13 @@ rule validate:
         manifest=ancient(f"{config['data_dir']}/MANIFEST.sha256"),
         files=lambda w: [str(p) for p in dataset_files(config["datasets"][w.dataset], Path("."))],
     output:
-        summary=f"{RESULTS}/validated/{{dataset}}.json",
+        summary=validated_summary(RESULTS, "{dataset}"),
     params:
         settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
     log:
-        f"{RESULTS}/logs/validate/{{dataset}}.log",
+        log_file(RESULTS, "validate", "{dataset}"),
+    conda:
+        ENVIRONMENT
     shell:
         "rxnyield validate --resolved {params.settings:q} --out {output.summary} 2>&1 | tee {log}"
 
@@ -37,15 +35,17 @@ rule featurize:
         validated=rules.validate.output.summary,
         code=sorted(str(p) for p in Path("src/rxnyield/featurizers").glob("*.py")),
     output:
-        features=f"{RESULTS}/features/{{dataset}}/features.npz",
+        features=features_file(RESULTS, "{dataset}"),
     params:
         settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
     log:
-        f"{RESULTS}/logs/featurize/{{dataset}}.log",
+        log_file(RESULTS, "featurize", "{dataset}"),
     benchmark:
-        f"{RESULTS}/benchmarks/featurize/{{dataset}}.tsv"
+        benchmark_file(RESULTS, "featurize", "{dataset}")
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        ENVIRONMENT
     shell:
         "rxnyield featurize --resolved {params.settings:q} --out {output.features} > {log} 2>&1"

@@ -1,14 +1,5 @@
-from rxnyield.config import (encoders_of, feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings,
-                             run_config, run_dir, runs)
-
-MODELS = list(config["models"])
-
-
-wildcard_constraints:
-    model="|".join(MODELS),
-    dataset="|".join(config["datasets"]),
-    split="[A-Za-z0-9_]+",
-    encoders="[a-z][a-z0-9_]*",
+from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, encoders_of, feature_dataset, needs_pretraining,
+                             pretrain_checkpoint, pretrain_settings, run_config, run_dir)
 
 
 rule pretrain:
@@ -17,47 +8,54 @@ rule pretrain:
     input:
         features=rules.featurize.output.features,
     output:
-        checkpoint=str(pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}")),
+        checkpoint=pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}"),
     params:
         settings=lambda w: json.dumps(pretrain_settings(config, w.dataset, w.encoders), sort_keys=True),
     log:
-        f"{RESULTS}/logs/pretrain/{{dataset}}/{{encoders}}.log",
+        log_file(RESULTS, "pretrain", "{dataset}", "{encoders}"),
     benchmark:
-        f"{RESULTS}/benchmarks/pretrain/{{dataset}}/{{encoders}}.tsv"
+        benchmark_file(RESULTS, "pretrain", "{dataset}", "{encoders}")
     threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=120,
+    conda:
+        ENVIRONMENT
     shell:
         "rxnyield pretrain --resolved {params.settings:q} --features {input.features} --out {output.checkpoint}"
         " > {log} 2>&1"
+
+
+RUN = run_dir(RESULTS, "{dataset}", "{model}", "{split}")
 
 
 rule train:
     """One (dataset, model, split): fit on the split's training set, predict its test set."""
     input:
         # a split family of another dataset's reactions is validated on its own (its split orders)
-        validated=lambda w: ([f"{RESULTS}/validated/{w.dataset}.json"]
+        validated=lambda w: ([validated_summary(RESULTS, w.dataset)]
                              if feature_dataset(config, w.dataset) != w.dataset else []),
-        features=lambda w: f"{RESULTS}/features/{feature_dataset(config, w.dataset)}/features.npz",
-        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
-                                                       encoders_of(config, w.model)))]
+        features=lambda w: features_file(RESULTS, feature_dataset(config, w.dataset)),
+        checkpoint=lambda w: ([pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
+                                                   encoders_of(config, w.model))]
                               if needs_pretraining(config, w.model) else []),
     output:
-        predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",
-        metrics=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/metrics.json",
-        config=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/config.yaml",
+        predictions=RUN / PREDICTIONS,
+        metrics=RUN / METRICS,
+        config=RUN / RESOLVED_CONFIG,
     params:
         run=lambda w: json.dumps(run_config(config, w.dataset, w.model, w.split), sort_keys=True),
         out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),
     log:
-        f"{RESULTS}/logs/train/{{dataset}}/{{model}}/{{split}}.log",
+        log_file(RESULTS, "train", "{dataset}", "{model}", "{split}"),
     benchmark:
-        f"{RESULTS}/benchmarks/train/{{dataset}}/{{model}}/{{split}}.tsv"
+        benchmark_file(RESULTS, "train", "{dataset}", "{model}", "{split}")
     threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=60,
+    conda:
+        ENVIRONMENT
     shell:
         "rxnyield train --resolved {params.run:q} --features {input.features} --out-dir {params.out_dir}"
         " > {log} 2>&1"

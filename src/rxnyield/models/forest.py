@@ -11,10 +11,11 @@ import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
 from rxnyield.featurizers.bundle import FeatureBundle
+from rxnyield.models.protocol import YieldModel
 from rxnyield.prediction import Prediction
 
 
-class RandomForestModel:
+class RandomForestModel(YieldModel):
     """scikit-learn random forest (no σ). Columns constant on the training set, and repeats of an earlier
     column, are dropped (they cannot change a split, but cost time); scaling is left out on purpose: a
     forest's splits do not change under monotone rescaling of a column."""

@@ -12,18 +12,10 @@ import torch
 from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
+from rxnyield.models.torch_trainer import TorchTrainer
+from rxnyield.nn.heads import regression_head
 from rxnyield.nn.losses import combined_loss
 from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
-from rxnyield.train import TorchTrainer
-
-
-def regression_head(width: int, hidden: int, dropout: float, outputs: int = 2) -> nn.Sequential:
-    """Two hidden ReLU layers with dropout, then `outputs` linear outputs (μ and log σ² by default)."""
-    return nn.Sequential(
-        nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(hidden, outputs),
-    )
 
 
 class ReactionMPNN(nn.Module):

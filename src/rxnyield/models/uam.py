@@ -15,11 +15,11 @@ from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.featurizers.smiles import SmilesTokenizer
-from rxnyield.models.mpnn import regression_head
+from rxnyield.models.torch_trainer import FeatureScaler, TorchTrainer
+from rxnyield.nn.heads import regression_head
 from rxnyield.nn.losses import heteroscedastic_loss
 from rxnyield.nn.moe import DenseFeatures, MixtureOfExperts
 from rxnyield.pretrain import EncoderInputs, bundle_sequences, load_checkpoint, new_encoders
-from rxnyield.train import FeatureScaler, TorchTrainer
 
 VIEWS = ("graph", "sequence", "human")
 

@@ -18,9 +18,9 @@ from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.featurizers.smiles import tokenize
+from rxnyield.models.torch_trainer import PointTrainer
 from rxnyield.nn.transformer import pad
 from rxnyield.pretrain import bundle_sequences
-from rxnyield.train import PointTrainer
 
 
 def pretrained_bert_dir() -> Path:

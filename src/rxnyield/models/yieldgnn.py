@@ -16,10 +16,10 @@ import torch
 from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
-from rxnyield.models.mpnn import regression_head
+from rxnyield.models.torch_trainer import FeatureScaler, PointTrainer
+from rxnyield.nn.heads import regression_head
 from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
 from rxnyield.nn.wln import WLNEncoder
-from rxnyield.train import FeatureScaler, PointTrainer
 
 
 class ReactionWLN(nn.Module):

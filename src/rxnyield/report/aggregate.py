@@ -3,34 +3,20 @@ every variant with its reference, uncertainty metrics and curves, the compute co
 
 from __future__ import annotations
 
-import argparse
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (METRICS, PREDICTIONS, SHARED_ENCODERS, compared_models, feature_dataset, model_splits,
-                             pretrained_checkpoints, run_dir, runs, sigma_kinds, sigma_pairs)
+from rxnyield.config import (AGGREGATE_FILES, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file, compared_models,
+                             feature_dataset, pretrained_checkpoints, run_dir, runs, sigma_kinds, sigma_pairs)
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
                                   uncertainty_metrics)
 
-PER_SPLIT = "metrics_per_split.csv"
-SUMMARY = "summary.csv"
-PAIRED = "paired.csv"
-UNCERTAINTY = "uncertainty_per_split.csv"
-UNCERTAINTY_SUMMARY = "uncertainty_summary.csv"
-SIGMA_PAIRED = "sigma_paired.csv"
-CALIBRATION = "calibration.csv"
-RETENTION = "retention.csv"
-COMPUTE = "compute_cost.csv"
 SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
-ALL_PREDICTIONS = "predictions.csv"
 PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "ci_high", "p_wilcoxon")
-CONFIG = "config.json"
-
 
 def aggregate(config: dict, out_dir: Path) -> None:
     """Write metrics per split, the summary (mean, std, median, trimean, IQR per metric) and predictions."""
@@ -51,18 +37,15 @@ def aggregate(config: dict, out_dir: Path) -> None:
         for (dataset, model), group in per_split.groupby(["dataset", "model"], sort=False)
         for metric in METRIC_NAMES
     ]
+    tables = {"per_split": per_split, "summary": pd.DataFrame(summary),
+              "paired": paired_comparisons(config, per_split), **uncertainty_tables(config, predictions)}
+    tables["sigma_paired"] = sigma_comparisons(config, tables["uncertainty"])
+    tables["compute"] = compute_cost(config)
+    tables["predictions"] = pd.concat(predictions)
     out_dir.mkdir(parents=True, exist_ok=True)
-    per_split.to_csv(out_dir / PER_SPLIT, index=False, float_format="%.10g")
-    pd.DataFrame(summary).to_csv(out_dir / SUMMARY, index=False, float_format="%.10g")
-    paired_comparisons(config, per_split).to_csv(out_dir / PAIRED, index=False, float_format="%.10g")
-    uncertainty = uncertainty_tables(config, predictions)
-    uncertainty[SIGMA_PAIRED] = sigma_comparisons(config, uncertainty[UNCERTAINTY])
-    for name, table in uncertainty.items():
-        table.to_csv(out_dir / name, index=False, float_format="%.10g")
-    compute_cost(config).to_csv(out_dir / COMPUTE, index=False, float_format="%.10g")
-    pd.concat(predictions).to_csv(out_dir / ALL_PREDICTIONS, index=False, float_format="%.10g")
-    (out_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
-
+    for role, table in tables.items():
+        table.to_csv(out_dir / AGGREGATE_FILES[role], index=False, float_format="%.10g")
+    (out_dir / AGGREGATE_FILES["config"]).write_text(json.dumps(config, indent=2) + "\n")
 
 def compute_cost(config: dict) -> pd.DataFrame:
     """Wall time, CPU time and peak memory of every heavy job, from Snakemake's `benchmark:` TSVs.
@@ -70,13 +53,13 @@ def compute_cost(config: dict) -> pd.DataFrame:
     One row per job: `family` is the model type for training jobs, else the rule (featurize, pretrain).
     The TSVs are written by the same jobs as the metrics this rule reads, so they exist when it runs.
     """
-    benchmarks = Path(config["results_dir"]) / "benchmarks"
-    jobs = [("train", config["models"][m]["type"], m, benchmarks / "train" / d / m / f"{s}.tsv")
+    results = config["results_dir"]
+    jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", d, m, s))
             for d, m, s in runs(config)]
-    jobs += [("featurize", "featurize", d, benchmarks / "featurize" / f"{d}.tsv") for d in config["datasets"]
+    jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d)) for d in config["datasets"]
              if feature_dataset(config, d) == d]
     jobs += [("pretrain", "pretrain", d if e == SHARED_ENCODERS else f"{d} ({e})",
-              benchmarks / "pretrain" / d / f"{e}.tsv") for d, e in pretrained_checkpoints(config)]
+              benchmark_file(results, "pretrain", d, e)) for d, e in pretrained_checkpoints(config)]
     rows = []
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
@@ -124,8 +107,8 @@ def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[st
         [{"dataset": d, "model": m, "kind": k, "metric": metric, **summarize(group[metric])}
          for (d, m, k), group in per_split.groupby(["dataset", "model", "kind"], sort=False) for metric in metrics],
         columns=["dataset", "model", "kind", "metric", "n", "mean", "std", "median", "trimean", "iqr"])
-    return {UNCERTAINTY: per_split, UNCERTAINTY_SUMMARY: summary, CALIBRATION: pd.DataFrame(calibration),
-            RETENTION: pd.DataFrame(retention)}
+    return {"uncertainty": per_split, "uncertainty_summary": summary, "calibration": pd.DataFrame(calibration),
+            "retention": pd.DataFrame(retention)}
 
 
 def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
@@ -145,39 +128,19 @@ def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
 
 
-@dataclass(frozen=True)
 class Aggregate:
-    """What the report scripts read: the resolved config and the tables `aggregate` wrote."""
+    """What the report reads: the resolved config and the tables `aggregate` wrote (`AGGREGATE_FILES`), each
+    read from `out_dir` when first asked for (a table script does not pay for reading every prediction).
+    Tables given here (tests, in-memory reports) are used as they are."""
 
-    config: dict
-    per_split: pd.DataFrame
-    summary: pd.DataFrame
-    paired: pd.DataFrame
-    uncertainty: pd.DataFrame          # per split and σ kind
-    uncertainty_summary: pd.DataFrame  # across splits
-    sigma_paired: pd.DataFrame         # Spearman ρ of every two σ sources, paired over splits
-    calibration: pd.DataFrame
-    retention: pd.DataFrame
-    compute: pd.DataFrame              # benchmark of every heavy job
+    def __init__(self, out_dir: Path | None = None, **given):
+        self.out_dir = out_dir
+        self.__dict__.update(given)
 
-
-def load_aggregate(out_dir: Path) -> Aggregate:
-    out_dir = Path(out_dir)
-    tables = [pd.read_csv(out_dir / name) for name in (PER_SPLIT, SUMMARY, PAIRED, UNCERTAINTY,
-                                                       UNCERTAINTY_SUMMARY, SIGMA_PAIRED, CALIBRATION, RETENTION,
-                                                       COMPUTE)]
-    return Aggregate(json.loads((out_dir / CONFIG).read_text()), *tables)
-
-
-def script_arguments(description: str, default_aggregate: Path, **default_paths: Path):
-    """The command line every report script shares: `--aggregate DIR` plus its output path options.
-
-    Returns the parsed arguments and the loaded `Aggregate`; output options are created as `--<name>`
-    (underscores become dashes) with the given defaults, so a script runs without arguments too.
-    """
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--aggregate", type=Path, default=default_aggregate)
-    for name, default in default_paths.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=Path, default=default)
-    args = parser.parse_args()
-    return args, load_aggregate(args.aggregate)
+    def __getattr__(self, role: str):
+        if role not in AGGREGATE_FILES or self.out_dir is None:
+            raise AttributeError(role)
+        path = Path(self.out_dir) / AGGREGATE_FILES[role]
+        value = json.loads(path.read_text()) if role == "config" else pd.read_csv(path)
+        setattr(self, role, value)
+        return value

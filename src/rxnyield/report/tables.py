@@ -172,6 +172,25 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
     return tabular("l" + "r" * len(splits), "$R^2$ & " + " & ".join(splits), lines)
 
 
+def reproduction_table(config: dict, summary: pd.DataFrame, published: pd.DataFrame) -> str:
+    """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits),
+    and the gap (ours − published) in published standard deviations, the yardstick of "reproduced"."""
+    lines = []
+    for dataset in random_split_datasets(config):
+        rows = published[(published["dataset"] == dataset) & published["model"].isin(headline_models(config, dataset))]
+        if rows.empty:
+            continue
+        lines += dataset_heading(config, dataset, 4)
+        for _, row in rows.iterrows():
+            ours = stat(summary, dataset, row["model"], "r2")
+            gap = (ours["mean"] - float(row["mean"])) / float(row["std"])
+            reproduced = mean_std(ours, 3) if ours["n"] > 1 else f"{ours['mean']:.3f}"
+            lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
+                         rf"{row['mean']} $\pm$ {row['std']} ({row['n_splits']}) & {reproduced} "
+                         rf"({int(ours['n'])}) & {gap:+.1f} \\")
+    return tabular("lrrr", r"$R^2$ & published (splits) & this paper (splits) & gap (published std)", lines)
+
+
 def compute_table(compute: pd.DataFrame) -> str:
     """Compute cost of the build per job family: jobs, wall and CPU hours, median wall s, peak memory."""
     lines = [r"\midrule"]

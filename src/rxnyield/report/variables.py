@@ -66,63 +66,89 @@ def sorted_out(config: dict, paired: pd.DataFrame, dataset: str, distinguishable
     return "; ".join(labels) if labels else "none"  # `;`: a label may hold a comma
 
 
-def variable_specs(config: dict) -> dict[str, callable]:
-    """Variable name -> function(aggregate) returning its text."""
-    specs = {"profile": lambda a: config["profile"].replace("_", r"\_")}
+class Specs(dict):
+    """Variable name -> function(aggregate) returning its text; `meanings` says what each one is, for the index
+    a reader searches (`variable_index.md`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.meanings: dict[str, str] = {}
+
+    def add(self, name: str, meaning: str, value) -> None:
+        self[name] = value
+        self.meanings[name] = meaning
+
+    def merge(self, other: "Specs") -> None:
+        self.update(other)
+        self.meanings.update(other.meanings)
+
+
+def variable_specs(config: dict) -> Specs:
+    """Every variable of the manuscript: name -> function(aggregate) returning its text (and its meaning)."""
+    specs = Specs()
+    specs.add("profile", "the configuration profile this build ran", lambda a: config["profile"].replace("_", r"\_"))
     quoted = pd.read_csv(config["quoted_values"], dtype=str)
     for key, value in zip(quoted["key"], quoted["value"]):
-        specs[f"quoted_{key}"] = lambda a, v=value: v
+        specs.add(f"quoted_{key}", f"a published value, quoted from {config['quoted_values']}", lambda a, v=value: v)
     for dataset, dataset_spec in config["datasets"].items():
-        specs[f"{dataset}_n_splits"] = lambda a, n=len(dataset_spec["splits"]): str(n)
+        specs.add(f"{dataset}_n_splits", f"number of {dataset} splits in this profile",
+                  lambda a, n=len(dataset_spec["splits"]): str(n))
         for column in ("n_train", "n_test"):
-            specs[f"{dataset}_{column}"] = (
-                lambda a, d=dataset, c=column: str(int(a.per_split.loc[a.per_split["dataset"] == d, c].iloc[0])))
-        specs[f"{dataset}_n_reactions"] = lambda a, d=dataset: str(int(
-            a.per_split.loc[a.per_split["dataset"] == d, ["n_train", "n_test"]].iloc[0].sum()))
+            specs.add(f"{dataset}_{column}", f"{column.removeprefix('n_')} reactions per {dataset} split",
+                      lambda a, d=dataset, c=column: str(int(a.per_split.loc[a.per_split["dataset"] == d, c].iloc[0])))
+        specs.add(f"{dataset}_n_reactions", f"reactions of {dataset}", lambda a, d=dataset: str(int(
+            a.per_split.loc[a.per_split["dataset"] == d, ["n_train", "n_test"]].iloc[0].sum())))
         if compared_models(config, dataset):
-            specs[f"{dataset}_distinguishable"] = lambda a, d=dataset: sorted_out(config, a.paired, d, True)
-            specs[f"{dataset}_within_noise"] = lambda a, d=dataset: sorted_out(config, a.paired, d, False)
+            specs.add(f"{dataset}_distinguishable", f"variants whose R² differs from their reference on {dataset} "
+                      "(Wilcoxon p < alpha)", lambda a, d=dataset: sorted_out(config, a.paired, d, True))
+            specs.add(f"{dataset}_within_noise", f"variants whose R² difference on {dataset} is within split noise",
+                      lambda a, d=dataset: sorted_out(config, a.paired, d, False))
     for model, params in config["models"].items():
         for dataset in model_datasets(config, model):
             prefix = f"{dataset}_{model}"
             n_splits = len(model_splits(config, model, dataset))
-            specs[f"{prefix}_n_splits"] = lambda a, n=n_splits: str(n)
+            specs.add(f"{prefix}_n_splits", f"splits {model} ran on {dataset}", lambda a, n=n_splits: str(n))
             for metric, digits in (("r2", 3), ("mae", 2), ("rmse", 2)):
                 for statistic in ("trimean", "iqr", "median"):
-                    specs[f"{prefix}_{metric}_{statistic}"] = (
-                        lambda a, d=dataset, m=model, k=metric, n=digits, t=statistic:
-                        fmt(stat(a.summary, d, m, k)[t], n))
-                specs[f"{prefix}_{metric}_mean_std"] = (
-                    lambda a, d=dataset, m=model, k=metric, n=digits: mean_std(stat(a.summary, d, m, k), n))
+                    specs.add(f"{prefix}_{metric}_{statistic}", f"{statistic} of {model}'s test {metric} over {dataset} "
+                              "splits", lambda a, d=dataset, m=model, k=metric, n=digits, t=statistic:
+                              fmt(stat(a.summary, d, m, k)[t], n))
+                specs.add(f"{prefix}_{metric}_mean_std", f"mean ± std of {model}'s test {metric} over {dataset} splits",
+                          lambda a, d=dataset, m=model, k=metric, n=digits: mean_std(stat(a.summary, d, m, k), n))
             if "compare_to" in params:
-                specs[f"{prefix}_r2_delta"] = (
-                    lambda a, d=dataset, m=model: paired_delta(stat(a.paired, d, m, "r2"), 3))
-                specs[f"{prefix}_r2_delta_trimean"] = (
-                    lambda a, d=dataset, m=model: f"{stat(a.paired, d, m, 'r2')['trimean']:+.3f}")
-                specs[f"{prefix}_r2_delta_median_ci"] = (
-                    lambda a, d=dataset, m=model: median_interval(stat(a.paired, d, m, "r2"), 3))
-                specs[f"{prefix}_r2_p"] = (
-                    lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
-                specs[f"{prefix}_min_p"] = lambda a, n=n_splits: f"{minimum_p(n):.3g}"
-        specs.update(config_values(f"config_{model}", params))
+                versus = f"{model} − {params['compare_to']} on {dataset}, paired over splits"
+                specs.add(f"{prefix}_r2_delta", f"mean ± std of R² differences {versus}",
+                          lambda a, d=dataset, m=model: paired_delta(stat(a.paired, d, m, "r2"), 3))
+                specs.add(f"{prefix}_r2_delta_trimean", f"trimean of R² differences {versus}",
+                          lambda a, d=dataset, m=model: f"{stat(a.paired, d, m, 'r2')['trimean']:+.3f}")
+                specs.add(f"{prefix}_r2_delta_median_ci", f"median R² difference [bootstrap CI] {versus}",
+                          lambda a, d=dataset, m=model: median_interval(stat(a.paired, d, m, "r2"), 3))
+                specs.add(f"{prefix}_r2_p", f"Wilcoxon p of R² differences {versus}",
+                          lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
+                specs.add(f"{prefix}_min_p", f"smallest Wilcoxon p that {n_splits} paired splits can give",
+                          lambda a, n=n_splits: f"{minimum_p(n):.3g}")
+        specs.merge(config_values(f"config_{model}", params, f"models.{model}"))
     for dataset in config["datasets"]:
-        specs.update(uncertainty_specs(config, dataset))
+        specs.merge(uncertainty_specs(config, dataset))
         if dataset not in out_of_sample_datasets(config) and all(
                 dataset in model_datasets(config, m) for m in config["learning_curves"]["overtakes"]):
-            specs[f"{dataset}_lc_overtakes"] = lambda a, d=dataset: overtaking_fraction(config, a.per_split, d)
+            first, second = config["learning_curves"]["overtakes"]
+            specs.add(f"{dataset}_lc_overtakes", f"smallest data fraction from which {first} stays ahead of {second} on "
+                      f"{dataset}", lambda a, d=dataset: overtaking_fraction(config, a.per_split, d))
         if dataset in out_of_sample_datasets(config):
-            specs.update(out_of_sample_specs(config, dataset))
-    specs.update(config_values("config_pretraining", config["pretraining"]))
-    specs.update(config_values("config_statistics", config["statistics"]))
-    specs.update(config_values("config_learning_curves", config["learning_curves"]))
+            specs.merge(out_of_sample_specs(config, dataset))
+    for section in ("pretraining", "statistics", "learning_curves"):
+        specs.merge(config_values(f"config_{section}", config[section]))
     fractions = config["learning_curves"]["dataset_fractions"]
     for fraction in fractions:  # `lc_percent_025` = "2.5": the percentage a curve entry's suffix stands for
-        specs[f"lc_percent_{curve_model('', fraction).removeprefix('_lc')}"] = lambda a, f=fraction: f"{100 * f:g}"
-    specs["lc_percent_smallest"] = lambda a: f"{100 * min(fractions):g}"
-    specs["lc_percent_largest"] = lambda a: f"{100 * max(fractions):g}"
-    specs["lc_percent_full"] = lambda a: f"{100 * config['learning_curves']['train_share']:g}"
-    specs.update(config_values("seed", config["seeds"]))
-    specs.update(measured_gpu_specs(config))
+        specs.add(f"lc_percent_{curve_model('', fraction).removeprefix('_lc')}",
+                  "a learning-curve point: percent of the dataset trained on", lambda a, f=fraction: f"{100 * f:g}")
+    specs.add("lc_percent_smallest", "the smallest learning-curve point (percent)", lambda a: f"{100 * min(fractions):g}")
+    specs.add("lc_percent_largest", "the largest learning-curve point (percent)", lambda a: f"{100 * max(fractions):g}")
+    specs.add("lc_percent_full", "percent of the dataset in a full training set",
+              lambda a: f"{100 * config['learning_curves']['train_share']:g}")
+    specs.merge(config_values("seed", config["seeds"], "seeds"))
+    specs.merge(measured_gpu_specs(config))
     return specs
 
 
@@ -130,7 +156,7 @@ def variable_specs(config: dict) -> dict[str, callable]:
 GPU_COMPARED = ("uam", "uam_paper_encoders")
 
 
-def measured_gpu_specs(config: dict) -> dict[str, callable]:
+def measured_gpu_specs(config: dict) -> Specs:
     """Values of the committed GPU measurement (`benchmarks/gpu.py`; not re-run by this build): the `full`
     profile's UAM against the same UAM on the paper profile's encoder sizes, paired over splits, and one run
     of each torch model on CPU and on CUDA."""
@@ -147,59 +173,77 @@ def measured_gpu_specs(config: dict) -> dict[str, callable]:
                                            statistics["bootstrap_seed"], statistics["confidence"]))
 
     seconds = summarize([runs[reference][s]["seconds"] for s in splits])["median"]
-    specs = {"gpu_device": lambda a: measured["device_name"], "gpu_torch": lambda a: measured["torch"],
-             "gpu_measured": lambda a: measured["measured"], "gpu_n_splits": lambda a: str(len(splits)),
-             "gpu_encoders_r2_delta_trimean": lambda a: f"{paired()['trimean']:+.3f}",
-             "gpu_encoders_r2_delta_median_ci": lambda a: median_interval(paired(), 3),
-             "gpu_encoders_r2_p": lambda a: p_value(paired()["p_wilcoxon"]),
-             "gpu_full_uam_seconds_median": lambda a: f"{seconds:.0f}"}
-    for name, values in (("full_uam", full), ("paper_encoders", small)):
+    source = f"GPU measurement {config['measured_gpu']}"
+    versus = f"{variant} − {reference}, paired over the GPU run's BH splits"
+    specs = Specs()
+    specs.add("gpu_device", f"the GPU of the {source}", lambda a: measured["device_name"])
+    specs.add("gpu_torch", f"torch version of the {source}", lambda a: measured["torch"])
+    specs.add("gpu_measured", f"date of the {source}", lambda a: measured["measured"])
+    specs.add("gpu_n_splits", f"splits of the {source}", lambda a: str(len(splits)))
+    specs.add("gpu_encoders_r2_delta_trimean", f"trimean R² difference {versus}",
+              lambda a: f"{paired()['trimean']:+.3f}")
+    specs.add("gpu_encoders_r2_delta_median_ci", f"median R² difference [bootstrap CI] {versus}",
+              lambda a: median_interval(paired(), 3))
+    specs.add("gpu_encoders_r2_p", f"Wilcoxon p {versus}", lambda a: p_value(paired()["p_wilcoxon"]))
+    specs.add("gpu_full_uam_seconds_median", f"median seconds per {reference} run on the GPU",
+              lambda a: f"{seconds:.0f}")
+    for name, model, values in (("full_uam", reference, full), ("paper_encoders", variant, small)):
         summary = pd.Series(summarize(values))
-        specs[f"gpu_{name}_r2_mean_std"] = lambda a, r=summary: mean_std(r, 3)
-        specs[f"gpu_{name}_r2_trimean"] = lambda a, r=summary: fmt(r["trimean"], 3)
+        specs.add(f"gpu_{name}_r2_mean_std", f"mean ± std R² of {model} on the GPU", lambda a, r=summary: mean_std(r, 3))
+        specs.add(f"gpu_{name}_r2_trimean", f"trimean R² of {model} on the GPU", lambda a, r=summary: fmt(r["trimean"], 3))
     for name, model in zip(("full", "paper"), GPU_COMPARED):
         pretraining = measured["pretraining"][model]
-        specs[f"gpu_pretraining_{name}_seconds"] = lambda a, p=pretraining: f"{p['seconds']:.0f}"
-        specs[f"gpu_pretraining_{name}_infonce"] = lambda a, p=pretraining: fmt(p["held_out_infonce"], 2)
+        specs.add(f"gpu_pretraining_{name}_seconds", f"seconds of {model}'s pre-training on the GPU",
+                  lambda a, p=pretraining: f"{p['seconds']:.0f}")
+        specs.add(f"gpu_pretraining_{name}_infonce", f"held-out InfoNCE after {model}'s pre-training on the GPU",
+                  lambda a, p=pretraining: fmt(p["held_out_infonce"], 2))
     for model, devices in measured["agreement"].items():  # runs cut short by the lease have no R²
         for device, run in devices.items():
             if isinstance(run, dict) and "r2" in run:
-                specs[f"gpu_agreement_{model}_{device}_r2"] = lambda a, r=run: fmt(r["r2"], 4)
-                specs[f"gpu_agreement_{model}_{device}_seconds"] = lambda a, r=run: f"{r['seconds']:.0f}"
+                specs.add(f"gpu_agreement_{model}_{device}_r2", f"R² of {model} on one BH split, trained on {device}",
+                          lambda a, r=run: fmt(r["r2"], 4))
+                specs.add(f"gpu_agreement_{model}_{device}_seconds", f"seconds of that {model} run on {device}",
+                          lambda a, r=run: f"{r['seconds']:.0f}")
     return specs
 
 
-def uncertainty_specs(config: dict, dataset: str) -> dict[str, callable]:
+def uncertainty_specs(config: dict, dataset: str) -> Specs:
     """Trimeans of the uncertainty metrics per (model, σ kind), and paired Spearman comparisons of every two
     σ sources on the same splits (does one σ rank the errors better than another?)."""
-    specs = {}
+    specs = Specs()
     for model, kind in sigma_sources(config, dataset):
         for metric, digits in (("spearman", 2), ("nll", 2), ("miscalibration", 3), ("coverage_95", 2),
                                ("retention_gain", 2)):
-            specs[f"{dataset}_{model}_{kind}_{metric}_trimean"] = (
-                lambda a, m=model, k=kind, t=metric, n=digits:
-                fmt(uncertainty_row(a.uncertainty_summary, dataset, m, k, t)["trimean"], n))
+            specs.add(f"{dataset}_{model}_{kind}_{metric}_trimean",
+                      f"trimean over {dataset} splits of the {metric} of {model}'s {kind} σ",
+                      lambda a, m=model, k=kind, t=metric, n=digits:
+                      fmt(uncertainty_row(a.uncertainty_summary, dataset, m, k, t)["trimean"], n))
     for pair in sigma_pairs(config, dataset):
         (model, kind), (other, other_kind) = pair
         name = f"{dataset}_spearman_{model}_{kind}_vs_{other}_{other_kind}"
-        specs[f"{name}_delta"] = lambda a, p=pair: f"{sigma_pair_row(a.sigma_paired, dataset, *p)['trimean']:+.2f}"
-        specs[f"{name}_p"] = lambda a, p=pair: p_value(sigma_pair_row(a.sigma_paired, dataset, *p)["p_wilcoxon"])
+        versus = f"Spearman ρ(σ, |error|) of {model}'s {kind} σ − {other}'s {other_kind} σ, paired over {dataset} splits"
+        specs.add(f"{name}_delta", f"trimean difference of {versus}",
+                  lambda a, p=pair: f"{sigma_pair_row(a.sigma_paired, dataset, *p)['trimean']:+.2f}")
+        specs.add(f"{name}_p", f"Wilcoxon p of {versus}",
+                  lambda a, p=pair: p_value(sigma_pair_row(a.sigma_paired, dataset, *p)["p_wilcoxon"]))
     return specs
 
 
-def out_of_sample_specs(config: dict, dataset: str) -> dict[str, callable]:
+def out_of_sample_specs(config: dict, dataset: str) -> Specs:
     """R² of each model on each out-of-sample split, and its drop from the random splits of the same
     reactions (trimean on the random splits − mean over the out-of-sample ones)."""
-    specs = {}
+    specs = Specs()
     base = feature_dataset(config, dataset)
     for model in dataset_models(config, dataset):
         for split in model_splits(config, model, dataset):
-            specs[f"{dataset}_{model}_{split}_r2"] = lambda a, m=model, t=split: fmt(float(
+            specs.add(f"{dataset}_{model}_{split}_r2", f"test R² of {model} on {dataset} split {split}",
+                      lambda a, m=model, t=split: fmt(float(
                 a.per_split.loc[(a.per_split["dataset"] == dataset) & (a.per_split["model"] == m)
-                                & (a.per_split["split"] == t), "r2"].iloc[0]), 3)
+                                & (a.per_split["split"] == t), "r2"].iloc[0]), 3))
         if base != dataset and base in model_datasets(config, model):
-            specs[f"{dataset}_{model}_r2_drop"] = lambda a, m=model: fmt(
-                stat(a.summary, base, m, "r2")["trimean"] - stat(a.summary, dataset, m, "r2")["mean"], 3)
+            specs.add(f"{dataset}_{model}_r2_drop", f"{model}'s trimean R² on {base} minus its mean R² on {dataset}",
+                      lambda a, m=model: fmt(stat(a.summary, base, m, "r2")["trimean"]
+                                             - stat(a.summary, dataset, m, "r2")["mean"], 3))
     return specs
 
 
@@ -228,14 +272,15 @@ def sigma_pair_row(sigma_paired: pd.DataFrame, dataset: str, first: tuple, secon
     return rows.iloc[0]
 
 
-def config_values(prefix: str, settings: dict) -> dict[str, callable]:
+def config_values(prefix: str, settings: dict, where: str = "") -> Specs:
     """One variable per numeric setting, nested keys joined by `_` (booleans and strings are left out)."""
-    specs = {}
+    specs = Specs()
+    where = where or prefix.removeprefix("config_")
     for key, value in settings.items():
         if isinstance(value, dict):
-            specs.update(config_values(f"{prefix}_{key}", value))
+            specs.merge(config_values(f"{prefix}_{key}", value, f"{where}.{key}"))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            specs[f"{prefix}_{key}"] = lambda a, v=value: f"{v:g}"
+            specs.add(f"{prefix}_{key}", f"config value {where}.{key}", lambda a, v=value: f"{v:g}")
     return specs
 
 
@@ -243,12 +288,9 @@ def variable_names(config: dict) -> list[str]:
     return list(variable_specs(config))
 
 
-def write_variables(aggregate, out_dir: Path) -> list[Path]:
-    """Write one `<name>.txt` per variable, without a trailing newline (LaTeX would add a space)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, value in variable_specs(aggregate.config).items():
-        path = out_dir / f"{name}.txt"
-        path.write_text(value(aggregate))
-        written.append(path)
-    return written
+def variable_index(aggregate) -> str:
+    """Markdown: every variable's name, value and meaning, for a reader looking for what `\\variable{}` shows."""
+    specs = variable_specs(aggregate.config)
+    lines = ["| name | value | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {value(aggregate)} | {specs.meanings[name]} |" for name, value in specs.items()]
+    return "\n".join(lines) + "\n"

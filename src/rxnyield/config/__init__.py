@@ -1,0 +1,16 @@
+"""The workflow configuration, one module per job: `loading` (merge the YAML files, validate them against
+the schema, expand variants and learning curves), `queries` (which models run where, resolved settings of
+a job) and `layout` (every file's path). The names below are the package's public interface."""
+# ruff: noqa: F401
+
+from rxnyield.config.layout import (AGGREGATE_FILES, METRICS, PREDICTIONS, RESOLVED_CONFIG, SHARED_ENCODERS, TIMING,
+                                    aggregate_dir, aggregate_file, benchmark_file, features_file, log_file,
+                                    pretrain_checkpoint, run_dir, validated_summary)
+from rxnyield.config.loading import ConfigError, curve_model, load_config, load_schema, validate_config
+from rxnyield.config.merging import merge
+from rxnyield.config.queries import (compared_models, dataset_files, dataset_models, dataset_settings,
+                                     encoder_settings, encoders_of, feature_dataset, headline_models, model_datasets,
+                                     model_splits, needs_pretraining, out_of_sample_datasets, pretrain_settings,
+                                     pretrained_checkpoints, random_split_datasets, reported_models, run_config, runs,
+                                     sigma_kinds, sigma_pairs, sigma_sources)
+

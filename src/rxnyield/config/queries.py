@@ -1,0 +1,152 @@
+"""Questions asked of a validated config: which models run where, on which splits, with what settings.
+
+Capabilities of a model (σ kinds, pre-trained encoders) come from its registry entry
+(`rxnyield.models.REGISTRY`), never from comparing type names here.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+from rxnyield.config.layout import SHARED_ENCODERS, pretrain_checkpoint
+from rxnyield.config.merging import merge
+from rxnyield.models import model_entry
+
+
+def model_datasets(config: dict, model: str) -> list[str]:
+    """Datasets a model runs on (all of them unless the model lists some)."""
+    return list(config["models"][model].get("datasets", config["datasets"]))
+
+
+def dataset_models(config: dict, dataset: str) -> list[str]:
+    """Models that run on a dataset, in config order."""
+    return [m for m in config["models"] if dataset in model_datasets(config, m)]
+
+
+def reported_models(config: dict, dataset: str) -> list[str]:
+    """Every model of a dataset except the learning-curve entries (shown as curves, not as rows)."""
+    return [m for m in dataset_models(config, dataset) if "curve_of" not in config["models"][m]]
+
+
+def headline_models(config: dict, dataset: str) -> list[str]:
+    """The models of the main table and figures: those not compared pairwise with another model."""
+    return [m for m in reported_models(config, dataset) if "compare_to" not in config["models"][m]]
+
+
+def feature_dataset(config: dict, dataset: str) -> str:
+    """The dataset whose features and pre-trained encoders a dataset uses: another split family of the same
+    reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of recomputing them."""
+    return config["datasets"][dataset].get("same_reactions_as", dataset)
+
+
+def random_split_datasets(config: dict) -> list[str]:
+    """Datasets of random splits (summarised across splits); `out_of_sample` ones are reported per split."""
+    return [d for d, spec in config["datasets"].items() if spec.get("kind", "random") == "random"]
+
+
+def out_of_sample_datasets(config: dict) -> list[str]:
+    return [d for d in config["datasets"] if d not in random_split_datasets(config)]
+
+
+def compared_models(config: dict, dataset: str) -> list[str]:
+    """Ablations and other variants: models reported as a paired difference to their `compare_to`."""
+    return [m for m in reported_models(config, dataset) if "compare_to" in config["models"][m]]
+
+
+def model_splits(config: dict, model: str, dataset: str) -> list[str]:
+    """The splits a model runs on: the dataset's, or, where a model is too costly, the first `max_splits`
+    random splits. Out-of-sample tests always all run: each holds out different additives, so the first
+    one does not stand for the others."""
+    splits = config["datasets"][dataset]["splits"]
+    if dataset in out_of_sample_datasets(config):
+        return list(splits)
+    return splits[: config["models"][model].get("max_splits", len(splits))]
+
+
+def sigma_kinds(spec: dict) -> list[str]:
+    """Which σ a model's predictions carry (see `ModelEntry.sigma_kinds`)."""
+    return model_entry(spec).sigma_kinds(spec)
+
+
+def sigma_sources(config: dict, dataset: str) -> list[tuple[str, str]]:
+    """(model, σ kind) of every headline model of a dataset that predicts a σ."""
+    return [(m, k) for m in headline_models(config, dataset) for k in sigma_kinds(config["models"][m])]
+
+
+def sigma_pairs(config: dict, dataset: str) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Every two σ sources of a dataset, each compared once (first − second)."""
+    return list(combinations(sigma_sources(config, dataset), 2))
+
+
+def runs(config: dict) -> list[tuple[str, str, str]]:
+    """Every (dataset, model, split) training job of a configuration."""
+    return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)
+            for s in model_splits(config, m, d)]
+
+
+def dataset_settings(config: dict, dataset: str) -> dict:
+    """What validation and featurization of one dataset depend on."""
+    return {"dataset": dataset, "dataset_spec": config["datasets"][dataset], "data_dir": config["data_dir"],
+            "control_seed": config["seeds"]["features"]}
+
+
+def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:
+    """The data files a dataset's config entry names."""
+    return [root / spec["reactions"], root / spec["split_orders"],
+            *(root / t for t in spec.get("descriptor_tables", {}).values())]
+
+
+def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
+    """Everything that determines one job's numbers, with `features: human` resolved for the dataset."""
+    dataset_spec = config["datasets"][dataset]
+    params = dict(config["models"][model])
+    if params.get("features") == "human":
+        params["features"] = dataset_spec["human_features"]
+    if model_entry(params).encoders:
+        encoders = encoders_of(config, model)
+        params.pop("pretraining", None)  # resolved into `encoders`
+        params["encoders"] = encoder_settings(config, encoders)
+        if model_entry(params).loads_encoders(params):
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset),
+                                                           encoders))
+    return {
+        "dataset": dataset,
+        "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
+        "model": model,
+        "model_params": params,
+        "split": split,
+        "seeds": dict(config["seeds"]),
+        "threads": config["threads"],
+    }
+
+
+def encoders_of(config: dict, model: str) -> str:
+    """Which pre-trained encoders a model uses: the shared ones, or its own where it overrides `pretraining`
+    (what longer pre-training buys, say, measured on the same splits)."""
+    return model if "pretraining" in config["models"][model] else SHARED_ENCODERS
+
+
+def encoder_settings(config: dict, encoders: str) -> dict:
+    """Pre-training settings of a checkpoint: the config's, with a model's own overrides merged in."""
+    if encoders == SHARED_ENCODERS:
+        return dict(config["pretraining"])
+    return merge(config["pretraining"], config["models"][encoders]["pretraining"])
+
+
+def pretrain_settings(config: dict, dataset: str, encoders: str = SHARED_ENCODERS) -> dict:
+    """What one dataset's contrastive pre-training depends on."""
+    return {"dataset": dataset, "settings": encoder_settings(config, encoders), "seeds": dict(config["seeds"]),
+            "threads": config["threads"]}
+
+
+def pretrained_checkpoints(config: dict) -> list[tuple[str, str]]:
+    """Every (dataset, encoders) pre-training job: one per dataset and distinct encoder settings in use."""
+    return sorted({(feature_dataset(config, d), encoders_of(config, m)) for d, m, _ in runs(config)
+                   if needs_pretraining(config, m)})
+
+
+def needs_pretraining(config: dict, model: str) -> bool:
+    """Whether a model's runs wait for a pre-training job (its registry entry decides)."""
+    spec = config["models"][model]
+    return model_entry(spec).loads_encoders(spec)

@@ -1,0 +1,39 @@
+"""A build killed hard (SIGKILL, power loss) recovers with the same `make paper`: no `--unlock`, no
+`--rerun-incomplete` to pass by hand."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from rxnyield.reproduce import clean_copy
+from conftest import ROOT
+
+TARGET = "ARGS=results/quick/features/sm/features.npz"  # validate + featurize of SM: seconds
+
+
+def make_paper(directory):
+    # `-o install`: use this checkout's environment as it is (never reinstall it from the copy)
+    command = ["make", "-o", "install", "paper", "PROFILE=quick", f"VENV={ROOT / '.venv'}", TARGET]
+    return subprocess.Popen(command, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, env=dict(os.environ, PYTHONPATH=str(directory / "src")))
+
+
+@pytest.mark.slow
+def test_make_paper_recovers_after_the_build_was_killed_mid_job(tmp_path):
+    clean_copy(ROOT, tmp_path)
+    build = make_paper(tmp_path)
+    features_log = tmp_path / "results/quick/logs/featurize/sm.log"
+    deadline = time.time() + 240
+    while not features_log.exists() and time.time() < deadline:  # featurize has started
+        time.sleep(0.5)
+    assert features_log.exists(), build.communicate()[0][-2000:]
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait()
+    assert list((tmp_path / ".snakemake" / "locks").iterdir())  # the killed run left its lock
+
+    output, _ = make_paper(tmp_path).communicate(timeout=600)
+    assert "Directory cannot be locked" not in output and "IncompleteFilesException" not in output, output[-3000:]
+    assert (tmp_path / "results/quick/features/sm/features.npz").is_file(), output[-3000:]
