@@ -1,35 +1,17 @@
 """Deliberately broken copies of the shipped data: each gives its own clear message (file, line, field)."""
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from rxnyield.data.validate import MANIFEST_NAME, DataValidationError, sha256, validate_dataset
-from conftest import ROOT
+from rxnyield.data.validate import MANIFEST_NAME, DataValidationError, validate_dataset
+from conftest import ROOT, reseal
 
 REACTIONS = "src/data/buchwald_hartwig/bh_reactions.csv"
 SPLITS = "src/data/buchwald_hartwig/bh_split_orders.csv"
-
-
-@pytest.fixture
-def data(tmp_path):
-    """A private copy of src/data under tmp_path (the repository's own copy is never touched)."""
-    shutil.copytree(ROOT / "src" / "data", tmp_path / "src" / "data")
-    return tmp_path
-
-
-def reseal(root):
-    """Rewrite the manifest so that only the deliberate breakage is left to find."""
-    data_dir = root / "src" / "data"
-    lines = []
-    for line in (data_dir / MANIFEST_NAME).read_text().splitlines():
-        name = line.split("  ", 1)[1]
-        lines.append(f"{sha256(data_dir / name)}  {name}")
-    (data_dir / MANIFEST_NAME).write_text("\n".join(lines) + "\n")
 
 
 def edit(root, relative, row, column, value):
