@@ -12,6 +12,7 @@ from conftest import ROOT, reseal
 
 REACTIONS = "src/data/buchwald_hartwig/bh_reactions.csv"
 SPLITS = "src/data/buchwald_hartwig/bh_split_orders.csv"
+HEADER = (ROOT / REACTIONS).read_bytes().split(b"\n")[0] + b"\n"  # its 14 column names
 
 
 def edit(root, relative, row, column, value):
@@ -107,3 +108,26 @@ def test_cli_reports_problems_and_writes_nothing(data, config, tmp_path):
     assert result.returncode == 2
     assert "line 6 (id 4), field 'yield_pct': yield -3 is outside [0, 100]" in result.stderr
     assert not out.exists()
+
+
+def test_lines_after_a_blank_line_keep_their_file_line_numbers(data, config):
+    edit(data, REACTIONS, 4, "yield_pct", "104.5")  # line 6
+    path = data / REACTIONS
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], "\n", *lines[3:]]))  # a blank line 4 moves it to line 7
+    reseal(data)
+    assert problems(data, config) == [f"{path}, line 4: blank line: delete it",
+                                      f"{path}, line 7 (id 4), field 'yield_pct': yield 104.5 is outside [0, 100]"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty: it needs a header line and one row per line below it"),
+    (HEADER, "no rows below the header: add at least one"),
+    (HEADER + b"," * 14 + b"\n",
+     "not a readable CSV (Error tokenizing data. C error: Expected 14 fields in line 2, saw 15): fix that line"),
+    (b"\xff" + HEADER, "not UTF-8 text (byte 0): save it as a UTF-8 CSV"),
+], ids=["empty", "header-only", "extra-field", "not-utf8"])
+def test_a_reaction_table_without_readable_rows(data, config, content, message):
+    (data / REACTIONS).write_bytes(content)
+    reseal(data)
+    assert problems(data, config) == [f"{data / REACTIONS}: {message}"]
