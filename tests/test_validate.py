@@ -131,3 +131,9 @@ def test_a_reaction_table_without_readable_rows(data, config, content, message):
     (data / REACTIONS).write_bytes(content)
     reseal(data)
     assert problems(data, config) == [f"{data / REACTIONS}: {message}"]
+
+
+def test_empty_component_smiles(data, config):
+    edit(data, REACTIONS, 6, "additive_smiles", "")
+    assert problems(data, config) == [f"{data / REACTIONS}, line 8 (id 6), field 'additive_smiles': SMILES is "
+                                      "empty: fill in the component's SMILES"]

@@ -182,7 +182,9 @@ def check_reactions(path: Path, spec: dict, report: Report) -> pd.DataFrame | No
             if bad:
                 report.add(path, f"RDKit cannot parse {bad[0]!r}", line, "rxn_smiles", rid)
         for column in smiles_columns:
-            if not parses(values[column]):
+            if not values[column].strip():  # RDKit reads an empty SMILES as an empty molecule
+                report.add(path, "SMILES is empty: fill in the component's SMILES", line, column, rid)
+            elif not parses(values[column]):
                 report.add(path, f"RDKit cannot parse {values[column]!r}", line, column, rid)
         if rxn in seen_reactions:
             report.add(path, f"duplicate reaction (same as line {seen_reactions[rxn]})", line, "rxn_smiles", rid)
