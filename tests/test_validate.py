@@ -63,11 +63,12 @@ def test_duplicate_reaction(data, config):
                                       "duplicate reaction (same as line 4)"]
 
 
-def test_missing_column(data, config):
-    table = pd.read_csv(data / REACTIONS).drop(columns="yield_pct")
+@pytest.mark.parametrize("column", ["yield_pct", "additive_name"])  # additive_name: the key to a descriptor table
+def test_missing_column(data, config, column):
+    table = pd.read_csv(data / REACTIONS).drop(columns=column)
     table.to_csv(data / REACTIONS, index=False)
     reseal(data)
-    assert problems(data, config) == [f"{data / REACTIONS}, field 'yield_pct': required column is missing"]
+    assert problems(data, config) == [f"{data / REACTIONS}, field '{column}': required column is missing"]
 
 
 def test_split_with_a_reaction_in_train_and_test(data, config):
@@ -137,3 +138,15 @@ def test_empty_component_smiles(data, config):
     edit(data, REACTIONS, 6, "additive_smiles", "")
     assert problems(data, config) == [f"{data / REACTIONS}, line 8 (id 6), field 'additive_smiles': SMILES is "
                                       "empty: fill in the component's SMILES"]
+
+
+def test_file_outside_the_data_directory(data, config):
+    outside = data / "elsewhere" / "bh_reactions.csv"
+    outside.parent.mkdir()
+    outside.write_bytes((data / REACTIONS).read_bytes())
+    spec = {**config["datasets"]["bh"], "reactions": "elsewhere/bh_reactions.csv"}
+    with pytest.raises(DataValidationError) as caught:
+        validate_dataset("bh", spec, data / "src" / "data", data)
+    assert caught.value.problems == [f"{outside}: used by the config but outside the data directory "
+                                     f"{data / 'src' / 'data'}: move it there and list it in "
+                                     f"{data / 'src' / 'data' / MANIFEST_NAME}"]

@@ -91,9 +91,13 @@ def check_manifest(data_dir: Path, required: list[Path], report: Report) -> None
             report.add(path, f"listed in {manifest} but missing")
         elif sha256(path) != digest:
             report.add(path, f"sha256 differs from {manifest} (file changed or corrupted)")
+    data_root = data_dir.resolve()
     for path in required:
-        name = path.resolve().relative_to(data_dir.resolve()).as_posix()
-        if name not in entries:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(data_root):
+            report.add(path, f"used by the config but outside the data directory {data_dir}: move it there and "
+                             f"list it in {manifest}")
+        elif resolved.relative_to(data_root).as_posix() not in entries:
             report.add(path, f"used by the config but not listed in {manifest}")
 
 
@@ -137,6 +141,11 @@ def read_rows(path: Path, report: Report) -> pd.DataFrame | None:
     return table
 
 
+def descriptor_name_columns(spec: dict) -> list[str]:
+    """The columns that name each component of a reaction in its descriptor table (`<role>_name`)."""
+    return [f"{role}_name" for role in spec.get("descriptor_tables", {})]
+
+
 def check_columns(path: Path, table: pd.DataFrame, required, report: Report) -> bool:
     missing = [c for c in required if c not in table.columns]
     for column in missing:
@@ -151,7 +160,8 @@ def check_reactions(path: Path, spec: dict, report: Report) -> pd.DataFrame | No
         return None
     id_column = spec["id_column"]
     smiles_columns = list(spec.get("smiles_columns", []))
-    if not check_columns(path, table, [id_column, "yield_pct", "rxn_smiles", *smiles_columns], report):
+    required = [id_column, "yield_pct", "rxn_smiles", *smiles_columns, *descriptor_name_columns(spec)]
+    if not check_columns(path, table, required, report):
         return None
     seen_ids: dict[str, int] = {}
     seen_reactions: dict[str, int] = {}
