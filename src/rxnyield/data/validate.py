@@ -35,6 +35,9 @@ class DataValidationError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"data validation failed: {problems[0]}")
+            return
         shown = problems[:MAX_REPORTED]
         more = len(problems) - len(shown)
         text = "\n".join(f"  - {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
