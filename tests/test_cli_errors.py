@@ -76,3 +76,19 @@ def test_validate_a_dataset_file_outside_the_data_directory(config, tmp_path, ca
     assert validate(bh_overlay(tmp_path, config, tmp_path, files=["reactions"], data_dir=False), tmp_path) == 2
     assert error_line(capsys) == (f"error: data validation failed: {outside}: used by the config but outside the "
                                   "data directory src/data: move it there and list it in src/data/MANIFEST.sha256")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["validate", "--dataset", "bhx"], "--dataset 'bhx' is not in the config: choose one of bh, bh_tests, sm"),
+    (["validate"], "--dataset is required: choose one of bh, bh_tests, sm"),
+    (["train", "--dataset", "bhx", "--model", "dft_rf", "--reactions", "new.csv"],
+     "--dataset 'bhx' is not in the config: choose one of bh, bh_tests, sm"),
+    (["train", "--dataset", "bh", "--model", "dft_rff", "--split", "FullCV_01", "--features", "features.npz"],
+     "--model 'dft_rff' is not in the config: choose one of dft_rf, random_rf, onehot_rf,"),
+    (["train", "--dataset", "bh", "--model", "dft_rf", "--split", "FullCV_11", "--features", "features.npz"],
+     "--split 'FullCV_11' is not in the config: choose one of FullCV_01, FullCV_02,"),
+], ids=["unknown-dataset", "no-dataset", "train-unknown-dataset", "unknown-model", "unknown-split"])
+def test_unknown_names_list_the_known_ones(tmp_path, capsys, arguments, message):
+    out = ["--out-dir", str(tmp_path / "run")] if arguments[0] == "train" else ["--out", str(tmp_path / "x.json")]
+    assert main([*arguments, "--config", CONFIG, *out]) == 2
+    assert error_line(capsys).startswith(f"error: {message}")

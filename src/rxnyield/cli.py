@@ -22,6 +22,19 @@ def resolved_or_config(args, build):
     return build(load_config(*args.config))
 
 
+def named(option: str, name: str | None, known) -> str:
+    """`name` if the config knows it (a dataset, model or split), else a ConfigError that lists those it knows."""
+    if name not in known:
+        given = f"{option} {name!r} is not in the config" if name else f"{option} is required"
+        raise ConfigError(f"{given}: choose one of {', '.join(known)}")
+    return name
+
+
+def dataset_of(config: dict, args) -> str:
+    """A command's --dataset, one the config has (most commands take one)."""
+    return named("--dataset", args.dataset, config["datasets"])
+
+
 def add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--config", nargs="+", metavar="FILE", help="config YAML files, merged in order")
@@ -31,7 +44,7 @@ def add_source(parser: argparse.ArgumentParser) -> None:
 def cmd_validate(args) -> None:
     from rxnyield.data.validate import validate_dataset
 
-    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, dataset_of(c, args)))
     summary = validate_dataset(settings["dataset"], settings["dataset_spec"], Path(settings["data_dir"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
@@ -42,7 +55,7 @@ def cmd_featurize(args) -> None:
     from rxnyield.data.reactions import load_reactions
     from rxnyield.featurizers.bundle import featurize
 
-    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, dataset_of(c, args)))
     reactions = load_reactions(settings["dataset"], settings["dataset_spec"])
     bundle = featurize(reactions, settings["dataset_spec"], control_seed=settings["control_seed"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +68,7 @@ def cmd_pretrain(args) -> None:
     from rxnyield.featurizers.bundle import FeatureBundle
     from rxnyield.pretrain import pretrain, save_checkpoint
 
-    settings = resolved_or_config(args, lambda c: pretrain_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args)))
     checkpoint = pretrain(FeatureBundle.load(args.features), settings["settings"], settings["seeds"],
                           settings["threads"])
     save_checkpoint(checkpoint, args.out)
@@ -71,10 +84,17 @@ def cmd_train(args) -> None:
         raise ConfigError("train needs --features and --split (one split of a dataset) or --reactions CSV")
     from rxnyield.runner import train_and_evaluate
 
-    run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
+    run = resolved_or_config(args, lambda c: split_run(c, args))
     metrics = train_and_evaluate(run, args.features, args.out_dir)
     print(f"{run['dataset']}/{run['model']}/{run['split']}: " + ", ".join(
         f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, float)))
+
+
+def split_run(config: dict, args) -> dict:
+    """The settings of `train --split` for a dataset, model and split the config has."""
+    dataset = dataset_of(config, args)
+    return run_config(config, dataset, named("--model", args.model, config["models"]),
+                      named("--split", args.split, config["datasets"][dataset]["splits"]))
 
 
 def train_outside_pipeline(args) -> None:
@@ -83,7 +103,8 @@ def train_outside_pipeline(args) -> None:
 
     if args.config is None or args.dataset is None or args.model is None:
         raise ConfigError("train --reactions needs --config, --dataset (the reaction class) and --model")
-    run = train_on_csv(load_config(*args.config), args.dataset, args.model, args.reactions, args.out_dir)
+    config = load_config(*args.config)
+    run = train_on_csv(config, dataset_of(config, args), args.model, args.reactions, args.out_dir)
     print(f"{run['model']} trained on {args.reactions} ({len(run['molecules'])} molecules): saved in {args.out_dir}")
 
 
