@@ -92,3 +92,13 @@ def test_unknown_names_list_the_known_ones(tmp_path, capsys, arguments, message)
     out = ["--out-dir", str(tmp_path / "run")] if arguments[0] == "train" else ["--out", str(tmp_path / "x.json")]
     assert main([*arguments, "--config", CONFIG, *out]) == 2
     assert error_line(capsys).startswith(f"error: {message}")
+
+
+def test_train_on_a_header_only_csv(tmp_path, capsys):
+    header_only = tmp_path / "header.csv"
+    header_only.write_text((ROOT / REACTIONS).read_text().splitlines(keepends=True)[0])
+    assert main(["train", "--config", CONFIG, "--dataset", "bh", "--model", "dft_rf", "--reactions", str(header_only),
+                 "--out-dir", str(tmp_path / "model")]) == 2
+    assert error_line(capsys) == (f"error: data validation failed: {header_only}: no rows below the header: "
+                                  "add at least one")
+    assert not (tmp_path / "model").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,15 @@ def split_csvs(tmp_path_factory, config):
     return folder, table, held_out
 
 
+@pytest.fixture
+def dft_rf(small_config, split_csvs) -> Path:
+    """A small DFT random forest trained on `train.csv` (once per module)."""
+    folder, _, _ = split_csvs
+    if not (folder / "dft_rf").exists():
+        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
+    return folder / "dft_rf"
+
+
 @pytest.mark.parametrize("model", ["dft_rf", "mpnn"])
 def test_predictions_of_a_saved_model_equal_those_of_the_model_trained_in_process(small_config, split_csvs, model):
     folder, table, held_out = split_csvs
@@ -66,10 +76,8 @@ def test_predictions_of_a_saved_model_equal_those_of_the_model_trained_in_proces
     assert predicted["y_sigma"].notna().all() == (model == "mpnn")
 
 
-def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(small_config, split_csvs):
+def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(split_csvs, dft_rf):
     folder, _, _ = split_csvs
-    if not (folder / "dft_rf").exists():
-        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
     new = pd.read_csv(folder / "new.csv")
     reactants, product = new.loc[0, "rxn_smiles"].split(">>")
     new.loc[1, "rxn_smiles"] = reactants + ".C1CC>>" + product           # unclosed ring
@@ -78,7 +86,7 @@ def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(s
     bad = folder / "bad.csv"
     new.to_csv(bad, index=False)
     with pytest.raises(DataValidationError) as error:
-        predict_csv(folder / "dft_rf", bad)
+        predict_csv(dft_rf, bad)
     problems = error.value.problems
     assert len(problems) == 3
     assert problems[0].startswith(f"{bad}, line 3, field 'rxn_smiles': RDKit cannot parse 'C1CC'")
@@ -86,15 +94,25 @@ def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(s
     assert problems[2].startswith(f"{bad}, line 5, field 'additive_name': no row named 'not an additive'")
 
 
-def test_the_command_line_never_overwrites_a_model_or_a_prediction_file(small_config, split_csvs, capsys):
+def test_the_command_line_never_overwrites_a_model_or_a_prediction_file(split_csvs, dft_rf, capsys):
     folder, _, _ = split_csvs
-    if not (folder / "dft_rf").exists():
-        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
     out = folder / "predictions.csv"
-    assert main(["predict", "--model", str(folder / "dft_rf"), str(folder / "new.csv"), "--out", str(out)]) == 0
+    assert main(["predict", "--model", str(dft_rf), str(folder / "new.csv"), "--out", str(out)]) == 0
     written = out.read_text()
-    assert main(["predict", "--model", str(folder / "dft_rf"), str(folder / "new.csv"), "--out", str(out)]) == 2
+    assert main(["predict", "--model", str(dft_rf), str(folder / "new.csv"), "--out", str(out)]) == 2
     assert out.read_text() == written
     assert main(["train", "--config", "config/config.yaml", "--dataset", "bh", "--model", "dft_rf",
-                 "--reactions", str(folder / "train.csv"), "--out-dir", str(folder / "dft_rf")]) == 2
+                 "--reactions", str(folder / "train.csv"), "--out-dir", str(dft_rf)]) == 2
     assert "exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rows, message", [
+    (0, "the file is empty: it needs a header line and one row per line below it"),
+    (1, "no rows below the header: add at least one"),
+], ids=["empty", "header-only"])
+def test_predict_refuses_a_file_without_reactions(split_csvs, dft_rf, rows, message, capsys):
+    folder, _, _ = split_csvs
+    reactions = folder / "no_reactions.csv"
+    reactions.write_text("".join((folder / "new.csv").read_text().splitlines(keepends=True)[:rows]))
+    assert main(["predict", "--model", str(dft_rf), str(reactions)]) == 2
+    assert capsys.readouterr().err == f"error: data validation failed: {reactions}: {message}\n"

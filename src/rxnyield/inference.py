@@ -22,7 +22,7 @@ import yaml
 from rxnyield.config import ConfigError, run_config
 from rxnyield.data.reactions import reactions_from_table, split_molecules
 from rxnyield.data.validate import (DataValidationError, Report, check_columns, check_descriptor_tables,
-                                    check_reactions, parses)
+                                    check_reactions, descriptor_name_columns, parses, read_rows)
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
 from rxnyield.models import build_model
 
@@ -74,15 +74,16 @@ def train_on_csv(config: dict, dataset: str, model: str, reactions_csv: Path, ou
     return run
 
 
-def check_new_reactions(path: Path, table: pd.DataFrame, spec: dict, molecules: set[str]) -> None:
+def check_new_reactions(path: Path, spec: dict, molecules: set[str]) -> None:
     """Every row: a parsable 'reactants>>product' whose molecules the model was trained on, and component
-    names its descriptor tables know. Raises one error listing every problem (file, line, field)."""
+    names its descriptor tables know. Raises one error listing every problem (file, line, field); a file
+    without reactions is one."""
     report = Report([])
-    name_columns = [f"{role}_name" for role in spec.get("descriptor_tables", {})]
-    if not check_columns(path, table, ["rxn_smiles", *name_columns], report):
+    table = read_rows(path, report)
+    if table is None or not check_columns(path, table, ["rxn_smiles", *descriptor_name_columns(spec)], report):
         raise DataValidationError(report.problems)
-    for index, rxn in enumerate(table["rxn_smiles"].astype(str)):
-        line = index + 2
+    for index, rxn in table["rxn_smiles"].items():
+        line = int(index) + 2
         left, arrow, product = rxn.partition(">>")
         if not arrow or not left or not product:
             report.add(path, "reaction SMILES must read 'reactants>>product'", line, "rxn_smiles")
@@ -116,8 +117,8 @@ def predict_csv(model_dir: Path, reactions_csv: Path) -> pd.DataFrame:
     """The CSV's rows with the predicted yield and σ (and its parts where the model has them), in percent."""
     settings = yaml.safe_load((model_dir / SETTINGS_FILE).read_text())
     spec, molecules = settings["dataset_spec"], settings["molecules"]
+    check_new_reactions(reactions_csv, spec, set(molecules))
     new = pd.read_csv(reactions_csv)
-    check_new_reactions(reactions_csv, new, spec, set(molecules))
 
     training = pd.read_csv(model_dir / TRAINING_REACTIONS)
     context = training.iloc[covering_rows(training, molecules)]
