@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from rxnyield.cli import main
 from rxnyield.config import run_config
@@ -16,6 +18,7 @@ from rxnyield.data.validate import DataValidationError
 from rxnyield.featurizers.bundle import featurize
 from rxnyield.inference import predict_csv, train_on_csv
 from rxnyield.models import build_model
+from conftest import ROOT
 
 UNIVERSE = 300  # the first BH reactions: small enough to featurize in seconds
 
@@ -116,3 +119,27 @@ def test_predict_refuses_a_file_without_reactions(split_csvs, dft_rf, rows, mess
     reactions.write_text("".join((folder / "new.csv").read_text().splitlines(keepends=True)[:rows]))
     assert main(["predict", "--model", str(dft_rf), str(reactions)]) == 2
     assert capsys.readouterr().err == f"error: data validation failed: {reactions}: {message}\n"
+
+
+def test_a_trained_model_moves_as_one_directory(small_config, split_csvs, tmp_path, monkeypatch):
+    """Trained in a checkout that is then gone, moved elsewhere, the model still predicts the same: it keeps
+    its own copies of the descriptor tables, named relative to itself."""
+    folder, _, _ = split_csvs
+    training = pd.read_csv(folder / "train.csv").head(40)  # small: featurized in a second
+    training.to_csv(tmp_path / "train.csv", index=False)
+    training.head(3).drop(columns="yield_pct").to_csv(tmp_path / "new.csv", index=False)
+    checkout = tmp_path / "checkout"
+    for table in small_config["datasets"]["bh"]["descriptor_tables"].values():
+        (checkout / table).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / table, checkout / table)
+    monkeypatch.chdir(checkout)
+    train_on_csv(small_config, "bh", "dft_rf", tmp_path / "train.csv", checkout / "model")
+    before = predict_csv(checkout / "model", tmp_path / "new.csv")
+
+    (tmp_path / "elsewhere").mkdir()
+    shutil.move(checkout / "model", tmp_path / "elsewhere" / "model")
+    shutil.rmtree(checkout)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    pd.testing.assert_frame_equal(predict_csv(Path("model"), tmp_path / "new.csv"), before)
+    settings = yaml.safe_load(Path("model/config.yaml").read_text())
+    assert not any(Path(table).is_absolute() for table in settings["dataset_spec"]["descriptor_tables"].values())
