@@ -102,3 +102,57 @@ def test_train_on_a_header_only_csv(tmp_path, capsys):
     assert error_line(capsys) == (f"error: data validation failed: {header_only}: no rows below the header: "
                                   "add at least one")
     assert not (tmp_path / "model").exists()
+
+
+@pytest.fixture
+def a_file(tmp_path) -> Path:
+    path = tmp_path / "a_file.txt"
+    path.write_text("kept\n")
+    return path
+
+
+def never_called(*args, **kwargs):
+    raise AssertionError("the work ran before its destination was checked")
+
+
+@pytest.mark.skipif(not UNWRITABLE.is_dir(), reason="no /sys (not Linux)")
+@pytest.mark.parametrize("command, work, destination, message", [
+    ("validate", "rxnyield.data.validate.validate_dataset", "{unwritable}/rxnyield/valid.json",
+     "cannot write {destination}: {unwritable} is not writable"),
+    ("train-split", "rxnyield.runner.train_and_evaluate", "{unwritable}/run",
+     "cannot write {destination}: {unwritable} is not writable"),
+    ("train-split", "rxnyield.runner.train_and_evaluate", "{file}/run",
+     "cannot write {destination}: {file} is a file, not a folder (choose another --out-dir)"),
+    ("train-split", "rxnyield.runner.train_and_evaluate", "{file}",
+     "--out-dir {file} is a file: choose another --out-dir"),
+    ("train-reactions", "rxnyield.inference.train_on_csv", "{unwritable}/model",
+     "cannot write {destination}: {unwritable} is not writable"),
+    ("predict", "rxnyield.inference.predict_csv", "{unwritable}/predictions.csv",
+     "cannot write {destination}: {unwritable} is not writable"),
+    ("predict", "rxnyield.inference.predict_csv", "{file}/predictions.csv",
+     "cannot write {destination}: {file} is a file, not a folder (choose another --out)"),
+], ids=["validate-read-only", "train-read-only", "train-under-a-file", "train-into-a-file", "train-csv-read-only",
+        "predict-read-only", "predict-under-a-file"])
+def test_an_unusable_destination_is_refused_before_the_work(tmp_path, a_file, capsys, monkeypatch, command, work,
+                                                            destination, message):
+    monkeypatch.setattr(work, never_called)
+    destination = destination.format(unwritable=UNWRITABLE, file=a_file)
+    arguments = {
+        "validate": ["validate", "--config", CONFIG, "--dataset", "bh", "--out", destination],
+        "train-split": ["train", "--config", CONFIG, "--dataset", "bh", "--model", "dft_rf", "--split", "FullCV_01",
+                        "--features", str(tmp_path / "features.npz"), "--out-dir", destination],
+        "train-reactions": ["train", "--config", CONFIG, "--dataset", "bh", "--model", "dft_rf",
+                            "--reactions", str(tmp_path / "train.csv"), "--out-dir", destination],
+        "predict": ["predict", "--model", str(tmp_path / "model"), str(tmp_path / "new.csv"), "--out", destination],
+    }[command]
+    assert main(arguments) == 2
+    message = message.format(destination=destination, unwritable=UNWRITABLE, file=a_file)
+    assert error_line(capsys).startswith(f"error: {message}")
+    assert a_file.read_text() == "kept\n"
+
+
+def test_predict_creates_the_folder_of_its_output(tmp_path, monkeypatch):
+    monkeypatch.setattr("rxnyield.inference.predict_csv", lambda model, reactions: pd.DataFrame({"y_pred": [12.5]}))
+    out = tmp_path / "new_folder" / "predictions.csv"
+    assert main(["predict", "--model", str(tmp_path / "model"), str(tmp_path / "new.csv"), "--out", str(out)]) == 0
+    assert out.read_text() == "y_pred\n12.5\n"
