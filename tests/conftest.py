@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from rxnyield.config import load_config
 from rxnyield.data.reactions import ReactionSet, load_reactions
+from rxnyield.data.validate import MANIFEST_NAME, sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +25,23 @@ def config() -> dict:
 @pytest.fixture(scope="session")
 def bh(config) -> ReactionSet:
     return load_reactions("bh", config["datasets"]["bh"], ROOT)
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A private copy of src/data under tmp_path (the repository's own copy is never touched)."""
+    shutil.copytree(ROOT / "src" / "data", tmp_path / "src" / "data")
+    return tmp_path
+
+
+def reseal(root):
+    """Rewrite the manifest so that only the deliberate breakage is left to find."""
+    data_dir = root / "src" / "data"
+    lines = []
+    for line in (data_dir / MANIFEST_NAME).read_text().splitlines():
+        name = line.split("  ", 1)[1]
+        lines.append(f"{sha256(data_dir / name)}  {name}")
+    (data_dir / MANIFEST_NAME).write_text("\n".join(lines) + "\n")
 
 
 def subset(reactions: ReactionSet, rows) -> ReactionSet:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from rxnyield.cli import main
 from rxnyield.config import run_config
@@ -15,6 +18,7 @@ from rxnyield.data.validate import DataValidationError
 from rxnyield.featurizers.bundle import featurize
 from rxnyield.inference import predict_csv, train_on_csv
 from rxnyield.models import build_model
+from conftest import ROOT
 
 UNIVERSE = 300  # the first BH reactions: small enough to featurize in seconds
 
@@ -48,6 +52,15 @@ def split_csvs(tmp_path_factory, config):
     return folder, table, held_out
 
 
+@pytest.fixture
+def dft_rf(small_config, split_csvs) -> Path:
+    """A small DFT random forest trained on `train.csv` (once per module)."""
+    folder, _, _ = split_csvs
+    if not (folder / "dft_rf").exists():
+        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
+    return folder / "dft_rf"
+
+
 @pytest.mark.parametrize("model", ["dft_rf", "mpnn"])
 def test_predictions_of_a_saved_model_equal_those_of_the_model_trained_in_process(small_config, split_csvs, model):
     folder, table, held_out = split_csvs
@@ -66,10 +79,8 @@ def test_predictions_of_a_saved_model_equal_those_of_the_model_trained_in_proces
     assert predicted["y_sigma"].notna().all() == (model == "mpnn")
 
 
-def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(small_config, split_csvs):
+def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(split_csvs, dft_rf):
     folder, _, _ = split_csvs
-    if not (folder / "dft_rf").exists():
-        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
     new = pd.read_csv(folder / "new.csv")
     reactants, product = new.loc[0, "rxn_smiles"].split(">>")
     new.loc[1, "rxn_smiles"] = reactants + ".C1CC>>" + product           # unclosed ring
@@ -78,7 +89,7 @@ def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(s
     bad = folder / "bad.csv"
     new.to_csv(bad, index=False)
     with pytest.raises(DataValidationError) as error:
-        predict_csv(folder / "dft_rf", bad)
+        predict_csv(dft_rf, bad)
     problems = error.value.problems
     assert len(problems) == 3
     assert problems[0].startswith(f"{bad}, line 3, field 'rxn_smiles': RDKit cannot parse 'C1CC'")
@@ -86,15 +97,49 @@ def test_unparsable_smiles_and_unknown_molecules_are_refused_by_line_and_field(s
     assert problems[2].startswith(f"{bad}, line 5, field 'additive_name': no row named 'not an additive'")
 
 
-def test_the_command_line_never_overwrites_a_model_or_a_prediction_file(small_config, split_csvs, capsys):
+def test_the_command_line_never_overwrites_a_model_or_a_prediction_file(split_csvs, dft_rf, capsys):
     folder, _, _ = split_csvs
-    if not (folder / "dft_rf").exists():
-        train_on_csv(small_config, "bh", "dft_rf", folder / "train.csv", folder / "dft_rf")
     out = folder / "predictions.csv"
-    assert main(["predict", "--model", str(folder / "dft_rf"), str(folder / "new.csv"), "--out", str(out)]) == 0
+    assert main(["predict", "--model", str(dft_rf), str(folder / "new.csv"), "--out", str(out)]) == 0
     written = out.read_text()
-    assert main(["predict", "--model", str(folder / "dft_rf"), str(folder / "new.csv"), "--out", str(out)]) == 2
+    assert main(["predict", "--model", str(dft_rf), str(folder / "new.csv"), "--out", str(out)]) == 2
     assert out.read_text() == written
     assert main(["train", "--config", "config/config.yaml", "--dataset", "bh", "--model", "dft_rf",
-                 "--reactions", str(folder / "train.csv"), "--out-dir", str(folder / "dft_rf")]) == 2
+                 "--reactions", str(folder / "train.csv"), "--out-dir", str(dft_rf)]) == 2
     assert "exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rows, message", [
+    (0, "the file is empty: it needs a header line and one row per line below it"),
+    (1, "no rows below the header: add at least one"),
+], ids=["empty", "header-only"])
+def test_predict_refuses_a_file_without_reactions(split_csvs, dft_rf, rows, message, capsys):
+    folder, _, _ = split_csvs
+    reactions = folder / "no_reactions.csv"
+    reactions.write_text("".join((folder / "new.csv").read_text().splitlines(keepends=True)[:rows]))
+    assert main(["predict", "--model", str(dft_rf), str(reactions)]) == 2
+    assert capsys.readouterr().err == f"error: data validation failed: {reactions}: {message}\n"
+
+
+def test_a_trained_model_moves_as_one_directory(small_config, split_csvs, tmp_path, monkeypatch):
+    """Trained in a checkout that is then gone, moved elsewhere, the model still predicts the same: it keeps
+    its own copies of the descriptor tables, named relative to itself."""
+    folder, _, _ = split_csvs
+    training = pd.read_csv(folder / "train.csv").head(40)  # small: featurized in a second
+    training.to_csv(tmp_path / "train.csv", index=False)
+    training.head(3).drop(columns="yield_pct").to_csv(tmp_path / "new.csv", index=False)
+    checkout = tmp_path / "checkout"
+    for table in small_config["datasets"]["bh"]["descriptor_tables"].values():
+        (checkout / table).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / table, checkout / table)
+    monkeypatch.chdir(checkout)
+    train_on_csv(small_config, "bh", "dft_rf", tmp_path / "train.csv", checkout / "model")
+    before = predict_csv(checkout / "model", tmp_path / "new.csv")
+
+    (tmp_path / "elsewhere").mkdir()
+    shutil.move(checkout / "model", tmp_path / "elsewhere" / "model")
+    shutil.rmtree(checkout)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    pd.testing.assert_frame_equal(predict_csv(Path("model"), tmp_path / "new.csv"), before)
+    settings = yaml.safe_load(Path("model/config.yaml").read_text())
+    assert not any(Path(table).is_absolute() for table in settings["dataset_spec"]["descriptor_tables"].values())

@@ -1,35 +1,18 @@
 """Deliberately broken copies of the shipped data: each gives its own clear message (file, line, field)."""
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from rxnyield.data.validate import MANIFEST_NAME, DataValidationError, sha256, validate_dataset
-from conftest import ROOT
+from rxnyield.data.validate import MANIFEST_NAME, DataValidationError, validate_dataset
+from conftest import ROOT, reseal
 
 REACTIONS = "src/data/buchwald_hartwig/bh_reactions.csv"
 SPLITS = "src/data/buchwald_hartwig/bh_split_orders.csv"
-
-
-@pytest.fixture
-def data(tmp_path):
-    """A private copy of src/data under tmp_path (the repository's own copy is never touched)."""
-    shutil.copytree(ROOT / "src" / "data", tmp_path / "src" / "data")
-    return tmp_path
-
-
-def reseal(root):
-    """Rewrite the manifest so that only the deliberate breakage is left to find."""
-    data_dir = root / "src" / "data"
-    lines = []
-    for line in (data_dir / MANIFEST_NAME).read_text().splitlines():
-        name = line.split("  ", 1)[1]
-        lines.append(f"{sha256(data_dir / name)}  {name}")
-    (data_dir / MANIFEST_NAME).write_text("\n".join(lines) + "\n")
+HEADER = (ROOT / REACTIONS).read_bytes().split(b"\n")[0] + b"\n"  # its 14 column names
 
 
 def edit(root, relative, row, column, value):
@@ -80,11 +63,12 @@ def test_duplicate_reaction(data, config):
                                       "duplicate reaction (same as line 4)"]
 
 
-def test_missing_column(data, config):
-    table = pd.read_csv(data / REACTIONS).drop(columns="yield_pct")
+@pytest.mark.parametrize("column", ["yield_pct", "additive_name"])  # additive_name: the key to a descriptor table
+def test_missing_column(data, config, column):
+    table = pd.read_csv(data / REACTIONS).drop(columns=column)
     table.to_csv(data / REACTIONS, index=False)
     reseal(data)
-    assert problems(data, config) == [f"{data / REACTIONS}, field 'yield_pct': required column is missing"]
+    assert problems(data, config) == [f"{data / REACTIONS}, field '{column}': required column is missing"]
 
 
 def test_split_with_a_reaction_in_train_and_test(data, config):
@@ -125,3 +109,44 @@ def test_cli_reports_problems_and_writes_nothing(data, config, tmp_path):
     assert result.returncode == 2
     assert "line 6 (id 4), field 'yield_pct': yield -3 is outside [0, 100]" in result.stderr
     assert not out.exists()
+
+
+def test_lines_after_a_blank_line_keep_their_file_line_numbers(data, config):
+    edit(data, REACTIONS, 4, "yield_pct", "104.5")  # line 6
+    path = data / REACTIONS
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], "\n", *lines[3:]]))  # a blank line 4 moves it to line 7
+    reseal(data)
+    assert problems(data, config) == [f"{path}, line 4: blank line: delete it",
+                                      f"{path}, line 7 (id 4), field 'yield_pct': yield 104.5 is outside [0, 100]"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty: it needs a header line and one row per line below it"),
+    (HEADER, "no rows below the header: add at least one"),
+    (HEADER + b"," * 14 + b"\n",
+     "not a readable CSV (Error tokenizing data. C error: Expected 14 fields in line 2, saw 15): fix that line"),
+    (b"\xff" + HEADER, "not UTF-8 text (byte 0): save it as a UTF-8 CSV"),
+], ids=["empty", "header-only", "extra-field", "not-utf8"])
+def test_a_reaction_table_without_readable_rows(data, config, content, message):
+    (data / REACTIONS).write_bytes(content)
+    reseal(data)
+    assert problems(data, config) == [f"{data / REACTIONS}: {message}"]
+
+
+def test_empty_component_smiles(data, config):
+    edit(data, REACTIONS, 6, "additive_smiles", "")
+    assert problems(data, config) == [f"{data / REACTIONS}, line 8 (id 6), field 'additive_smiles': SMILES is "
+                                      "empty: fill in the component's SMILES"]
+
+
+def test_file_outside_the_data_directory(data, config):
+    outside = data / "elsewhere" / "bh_reactions.csv"
+    outside.parent.mkdir()
+    outside.write_bytes((data / REACTIONS).read_bytes())
+    spec = {**config["datasets"]["bh"], "reactions": "elsewhere/bh_reactions.csv"}
+    with pytest.raises(DataValidationError) as caught:
+        validate_dataset("bh", spec, data / "src" / "data", data)
+    assert caught.value.problems == [f"{outside}: used by the config but outside the data directory "
+                                     f"{data / 'src' / 'data'}: move it there and list it in "
+                                     f"{data / 'src' / 'data' / MANIFEST_NAME}"]

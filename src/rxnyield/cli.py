@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from rxnyield.config import ConfigError, dataset_settings, load_config, pretrain_settings, run_config
@@ -22,6 +23,41 @@ def resolved_or_config(args, build):
     return build(load_config(*args.config))
 
 
+def named(option: str, name: str | None, known) -> str:
+    """`name` if the config knows it (a dataset, model or split), else a ConfigError that lists those it knows."""
+    if name not in known:
+        given = f"{option} {name!r} is not in the config" if name else f"{option} is required"
+        raise ConfigError(f"{given}: choose one of {', '.join(known)}")
+    return name
+
+
+def dataset_of(config: dict, args) -> str:
+    """A command's --dataset, one the config has (most commands take one)."""
+    return named("--dataset", args.dataset, config["datasets"])
+
+
+def check_destination(path: Path, option: str, directory: bool = False, overwrite: bool = True) -> None:
+    """Refuse, before any work, an output that could not be written once the work is done: one whose
+    folder can neither be found nor created, or is not writable, a file where a folder is expected (or
+    the other way round), or, unless `overwrite`, a file that exists."""
+    if path.exists():
+        if path.is_dir() != directory:
+            kind = "a file" if path.is_file() else "a folder"
+            raise ConfigError(f"{option} {path} is {kind}: choose another {option}")
+        if not overwrite:
+            raise ConfigError(f"{path} exists: not overwritten (choose another {option})")
+    folder = path if directory else path.parent
+    nearest = next(p for p in (folder, *folder.parents) if p.exists())
+    if not nearest.is_dir():
+        raise ConfigError(f"cannot write {path}: {nearest} is a file, not a folder (choose another {option})")
+    try:
+        with tempfile.TemporaryFile(dir=nearest):
+            pass
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {nearest} is not writable ({error.strerror}); "
+                          f"choose another {option}") from error
+
+
 def add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--config", nargs="+", metavar="FILE", help="config YAML files, merged in order")
@@ -31,7 +67,8 @@ def add_source(parser: argparse.ArgumentParser) -> None:
 def cmd_validate(args) -> None:
     from rxnyield.data.validate import validate_dataset
 
-    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, dataset_of(c, args)))
+    check_destination(args.out, "--out")
     summary = validate_dataset(settings["dataset"], settings["dataset_spec"], Path(settings["data_dir"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
@@ -42,7 +79,8 @@ def cmd_featurize(args) -> None:
     from rxnyield.data.reactions import load_reactions
     from rxnyield.featurizers.bundle import featurize
 
-    settings = resolved_or_config(args, lambda c: dataset_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: dataset_settings(c, dataset_of(c, args)))
+    check_destination(args.out, "--out")
     reactions = load_reactions(settings["dataset"], settings["dataset_spec"])
     bundle = featurize(reactions, settings["dataset_spec"], control_seed=settings["control_seed"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +93,8 @@ def cmd_pretrain(args) -> None:
     from rxnyield.featurizers.bundle import FeatureBundle
     from rxnyield.pretrain import pretrain, save_checkpoint
 
-    settings = resolved_or_config(args, lambda c: pretrain_settings(c, args.dataset))
+    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args)))
+    check_destination(args.out, "--out")
     checkpoint = pretrain(FeatureBundle.load(args.features), settings["settings"], settings["seeds"],
                           settings["threads"])
     save_checkpoint(checkpoint, args.out)
@@ -71,10 +110,18 @@ def cmd_train(args) -> None:
         raise ConfigError("train needs --features and --split (one split of a dataset) or --reactions CSV")
     from rxnyield.job import train_and_evaluate
 
-    run = resolved_or_config(args, lambda c: run_config(c, args.dataset, args.model, args.split))
+    run = resolved_or_config(args, lambda c: split_run(c, args))
+    check_destination(args.out_dir, "--out-dir", directory=True)
     metrics = train_and_evaluate(run, args.features, args.out_dir)
     print(f"{run['dataset']}/{run['model']}/{run['split']}: " + ", ".join(
         f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, float)))
+
+
+def split_run(config: dict, args) -> dict:
+    """The settings of `train --split` for a dataset, model and split the config has."""
+    dataset = dataset_of(config, args)
+    return run_config(config, dataset, named("--model", args.model, config["models"]),
+                      named("--split", args.split, config["datasets"][dataset]["splits"]))
 
 
 def train_outside_pipeline(args) -> None:
@@ -83,20 +130,23 @@ def train_outside_pipeline(args) -> None:
 
     if args.config is None or args.dataset is None or args.model is None:
         raise ConfigError("train --reactions needs --config, --dataset (the reaction class) and --model")
-    run = train_on_csv(load_config(*args.config), args.dataset, args.model, args.reactions, args.out_dir)
+    config = load_config(*args.config)
+    check_destination(args.out_dir, "--out-dir", directory=True)
+    run = train_on_csv(config, dataset_of(config, args), args.model, args.reactions, args.out_dir)
     print(f"{run['model']} trained on {args.reactions} ({len(run['molecules'])} molecules): saved in {args.out_dir}")
 
 
 def cmd_predict(args) -> None:
     from rxnyield.inference import predict_csv
 
-    if args.out is not None and args.out.exists():
-        raise ConfigError(f"{args.out} exists: not overwritten (choose another --out)")
+    if args.out is not None:
+        check_destination(args.out, "--out", overwrite=False)
     predictions = predict_csv(args.model, args.reactions)
     text = predictions.to_csv(index=False, float_format="%.4g")
     if args.out is None:
         print(text, end="")
     else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
         print(f"{len(predictions)} predictions written to {args.out}")
 

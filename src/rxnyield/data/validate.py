@@ -8,6 +8,7 @@ file are collected before failing, and validation never writes to the data.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,9 @@ class DataValidationError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"data validation failed: {problems[0]}")
+            return
         shown = problems[:MAX_REPORTED]
         more = len(problems) - len(shown)
         text = "\n".join(f"  - {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
@@ -90,9 +94,13 @@ def check_manifest(data_dir: Path, required: list[Path], report: Report) -> None
             report.add(path, f"listed in {manifest} but missing")
         elif sha256(path) != digest:
             report.add(path, f"sha256 differs from {manifest} (file changed or corrupted)")
+    data_root = data_dir.resolve()
     for path in required:
-        name = path.resolve().relative_to(data_dir.resolve()).as_posix()
-        if name not in entries:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(data_root):
+            report.add(path, f"used by the config but outside the data directory {data_dir}: move it there and "
+                             f"list it in {manifest}")
+        elif resolved.relative_to(data_root).as_posix() not in entries:
             report.add(path, f"used by the config but not listed in {manifest}")
 
 
@@ -100,6 +108,45 @@ def check_manifest(data_dir: Path, required: list[Path], report: Report) -> None
 def parses(smiles: str) -> bool:
     RDLogger.DisableLog("rdApp.*")
     return Chem.MolFromSmiles(normalize_smiles(smiles)) is not None
+
+
+def read_rows(path: Path, report: Report) -> pd.DataFrame | None:
+    """A CSV's rows as text, indexed so that a row stands on file line `index + 2` (header = line 1).
+
+    Lines are counted by newline characters, as `grep -n`, `sed` and editors count them (the shipped DFT
+    tables end lines with CR CR LF, which pandas would read as a line and a blank line). Blank lines are
+    reported and left out: skipped silently, as pandas does by default, they shift every later line
+    number. The header is read as a row, so that a row with a field too many is an error instead of
+    turning the first column into pandas' index. None, with the problem reported, for a file without
+    rows: nothing to check.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = "\n".join(line.rstrip("\r") for line in handle.read().split("\n"))
+        rows = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except UnicodeDecodeError as error:
+        report.add(path, f"not UTF-8 text (byte {error.start}): save it as a UTF-8 CSV")
+        return None
+    except pd.errors.EmptyDataError:
+        report.add(path, "the file is empty: it needs a header line and one row per line below it")
+        return None
+    except pd.errors.ParserError as error:
+        report.add(path, f"not a readable CSV ({str(error).strip()}): fix that line")
+        return None
+    table = pd.DataFrame(rows.iloc[1:].to_numpy(), columns=list(rows.iloc[0]))  # row i on line i + 2
+    blank = table.apply(lambda column: column.str.strip() == "").all(axis=1)
+    for index in table.index[blank]:
+        report.add(path, "blank line: delete it", int(index) + 2)
+    table = table[~blank]
+    if table.empty:
+        report.add(path, "no rows below the header: add at least one")
+        return None
+    return table
+
+
+def descriptor_name_columns(spec: dict) -> list[str]:
+    """The columns that name each component of a reaction in its descriptor table (`<role>_name`)."""
+    return [f"{role}_name" for role in spec.get("descriptor_tables", {})]
 
 
 def check_columns(path: Path, table: pd.DataFrame, required, report: Report) -> bool:
@@ -111,15 +158,18 @@ def check_columns(path: Path, table: pd.DataFrame, required, report: Report) -> 
 
 def check_reactions(path: Path, spec: dict, report: Report) -> pd.DataFrame | None:
     """Ids, yields, SMILES and duplicates of one reaction table."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_rows(path, report)
+    if table is None:
+        return None
     id_column = spec["id_column"]
     smiles_columns = list(spec.get("smiles_columns", []))
-    if not check_columns(path, table, [id_column, "yield_pct", "rxn_smiles", *smiles_columns], report):
+    required = [id_column, "yield_pct", "rxn_smiles", *smiles_columns, *descriptor_name_columns(spec)]
+    if not check_columns(path, table, required, report):
         return None
     seen_ids: dict[str, int] = {}
     seen_reactions: dict[str, int] = {}
-    for index, row in enumerate(table.itertuples(index=False)):
-        line = index + 2
+    for row in table.itertuples():
+        line = row.Index + 2
         values = row._asdict()
         rid = values[id_column]
         if not rid.strip().lstrip("-").isdigit():
@@ -145,7 +195,9 @@ def check_reactions(path: Path, spec: dict, report: Report) -> pd.DataFrame | No
             if bad:
                 report.add(path, f"RDKit cannot parse {bad[0]!r}", line, "rxn_smiles", rid)
         for column in smiles_columns:
-            if not parses(values[column]):
+            if not values[column].strip():  # RDKit reads an empty SMILES as an empty molecule
+                report.add(path, "SMILES is empty: fill in the component's SMILES", line, column, rid)
+            elif not parses(values[column]):
                 report.add(path, f"RDKit cannot parse {values[column]!r}", line, column, rid)
         if rxn in seen_reactions:
             report.add(path, f"duplicate reaction (same as line {seen_reactions[rxn]})", line, "rxn_smiles", rid)
@@ -156,11 +208,11 @@ def check_reactions(path: Path, spec: dict, report: Report) -> pd.DataFrame | No
 
 def check_splits(path: Path, spec: dict, reaction_ids: set[str], report: Report) -> None:
     """Each split orders every reaction exactly once into disjoint train and test sets."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_rows(path, report)
     id_column = spec["id_column"]
-    if not check_columns(path, table, [*SPLIT_COLUMNS, id_column], report):
+    if table is None or not check_columns(path, table, [*SPLIT_COLUMNS, id_column], report):
         return
-    table["line"] = np.arange(len(table)) + 2
+    table["line"] = table.index + 2
     for split in spec["splits"]:
         if not (table["split"] == split).any():
             report.add(path, f"split {split!r} named in the config is not in the file", field="split")
@@ -191,20 +243,20 @@ def check_descriptor_tables(spec: dict, reactions: pd.DataFrame, reactions_path:
     """Every component named in the reactions has a row of finite numbers in its descriptor table."""
     for role, table_name in spec.get("descriptor_tables", {}).items():
         path = root / table_name
-        table = pd.read_csv(path)
-        if not check_columns(path, table, ["name"], report):
+        table = read_rows(path, report)
+        if table is None or not check_columns(path, table, ["name"], report):
             continue
         numeric = table.drop(columns="name")
         for column in numeric.columns:
             values = pd.to_numeric(numeric[column], errors="coerce")
-            for index in np.flatnonzero(~np.isfinite(values.to_numpy(dtype=float))):
-                report.add(path, f"descriptor value {numeric[column].iloc[index]!r} is not a finite number",
+            for index in numeric.index[~np.isfinite(values.to_numpy(dtype=float))]:
+                report.add(path, f"descriptor value {numeric.at[index, column]!r} is not a finite number",
                            int(index) + 2, column)
         known = set(table["name"])
         name_column = f"{role}_name"
-        for index, name in enumerate(reactions[name_column]):
+        for index, name in reactions[name_column].items():
             if name not in known:
-                report.add(reactions_path, f"no row named {name!r} in {path}", index + 2, name_column)
+                report.add(reactions_path, f"no row named {name!r} in {path}", int(index) + 2, name_column)
 
 
 def validate_dataset(name: str, spec: dict, data_dir: Path, root: Path = Path(".")) -> dict:
