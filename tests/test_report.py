@@ -194,3 +194,12 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations(synth
             if line.startswith("UAM")]
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
                     rf"(10) & {(ours['mean'] - 0.976) / 0.010:+.1f} \\"]
+
+
+def test_rows_selects_by_key_columns_in_table_order_even_a_column_called_table():
+    from rxnyield.report.frames import rows
+
+    frame = pd.DataFrame({"table": ["main", "ablation", "main"], "model": ["a", "a", "b"], "value": [1, 2, 3]})
+    assert rows(frame, table="main")["value"].tolist() == [1, 3]
+    assert rows(frame, table="main", model="b")["value"].tolist() == [3]
+    assert rows(frame, model="c").empty

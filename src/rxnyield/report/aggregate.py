@@ -10,6 +10,7 @@ import pandas as pd
 
 from rxnyield.config import (AGGREGATE_FILES, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file, compared_models,
                              feature_dataset, pretrained_checkpoints, run_dir, runs, sigma_kinds, sigma_pairs)
+from rxnyield.report.frames import rows
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
@@ -20,18 +21,18 @@ PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "
 
 def aggregate(config: dict, out_dir: Path) -> None:
     """Write metrics per split, the summary (mean, std, median, trimean, IQR per metric) and predictions."""
-    rows, predictions = [], []
+    records, predictions = [], []
     for dataset, model, split in runs(config):
         directory = run_dir(config["results_dir"], dataset, model, split)
         metrics = json.loads((directory / METRICS).read_text())
-        rows.append({"dataset": dataset, "model": model, "split": split, "n_train": metrics["n_train"],
+        records.append({"dataset": dataset, "model": model, "split": split, "n_train": metrics["n_train"],
                      "n_test": metrics["n_test"], **{m: metrics[m] for m in METRIC_NAMES}})
         frame = pd.read_csv(directory / PREDICTIONS)
         frame.insert(0, "split", split)
         frame.insert(0, "model", model)
         frame.insert(0, "dataset", dataset)
         predictions.append(frame)
-    per_split = pd.DataFrame(rows)
+    per_split = pd.DataFrame(records)
     summary = [
         {"dataset": dataset, "model": model, "metric": metric, **summarize(group[metric])}
         for (dataset, model), group in per_split.groupby(["dataset", "model"], sort=False)
@@ -60,20 +61,20 @@ def compute_cost(config: dict) -> pd.DataFrame:
              if feature_dataset(config, d) == d]
     jobs += [("pretrain", "pretrain", d if e == SHARED_ENCODERS else f"{d} ({e})",
               benchmark_file(results, "pretrain", d, e)) for d, e in pretrained_checkpoints(config)]
-    rows = []
+    records = []
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
-        rows.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
+        records.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
                      "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
-    return pd.DataFrame(rows, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
+    return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
 
 
 def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
     """One row per (dataset, variant, metric): variant − reference on the splits both ran."""
     settings = config["statistics"]
-    rows = []
+    records = []
     for dataset in config["datasets"]:
-        table = per_split[per_split["dataset"] == dataset]
+        table = rows(per_split, dataset=dataset)
         for model in compared_models(config, dataset):
             reference = config["models"][model]["compare_to"]
             for metric in METRIC_NAMES:
@@ -81,9 +82,9 @@ def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
                 values = values.reindex([s for s in config["datasets"][dataset]["splits"] if s in values.index])
                 comparison = paired_comparison(values[model], values[reference], settings["bootstrap_resamples"],
                                                settings["bootstrap_seed"], settings["confidence"])
-                rows.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
+                records.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
                              **comparison})
-    return pd.DataFrame(rows, columns=["dataset", "model", "reference", "metric", *PAIRED_STATISTICS])
+    return pd.DataFrame(records, columns=["dataset", "model", "reference", "metric", *PAIRED_STATISTICS])
 
 
 def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -115,17 +116,17 @@ def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
     """Every two σ sources of a dataset, paired on the splits both ran: does one rank the errors better?
     The statistics of Spearman ρ(σ, |error|) of the first minus the second, as in `paired.csv`."""
     settings = config["statistics"]
-    rows = []
+    records = []
     for dataset in config["datasets"]:
         for first, second in sigma_pairs(config, dataset):
-            values = [per_split[(per_split["dataset"] == dataset) & (per_split["model"] == m)
-                                & (per_split["kind"] == k)].set_index("split")["spearman"] for m, k in (first, second)]
+            values = [rows(per_split, dataset=dataset, model=m, kind=k).set_index("split")["spearman"]
+                      for m, k in (first, second)]
             shared = values[0].index.intersection(values[1].index)
-            rows.append({"dataset": dataset, "model": first[0], "kind": first[1], "other": second[0],
+            records.append({"dataset": dataset, "model": first[0], "kind": first[1], "other": second[0],
                          "other_kind": second[1], **paired_comparison(
                              values[0][shared], values[1][shared], settings["bootstrap_resamples"],
                              settings["bootstrap_seed"], settings["confidence"])})
-    return pd.DataFrame(rows, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
+    return pd.DataFrame(records, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
 
 
 class Aggregate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rxnyield.config import curve_model, model_splits
+from rxnyield.report.frames import rows
 
 
 def curve_points(config: dict, per_split: pd.DataFrame, dataset: str, model: str) -> pd.DataFrame:
@@ -14,8 +15,6 @@ def curve_points(config: dict, per_split: pd.DataFrame, dataset: str, model: str
     splits = model_splits(config, curve_model(model, curves["dataset_fractions"][0]), dataset)
     points = [(fraction, curve_model(model, fraction)) for fraction in curves["dataset_fractions"]]
     points.append((curves["train_share"], model))
-    rows = [{"fraction": fraction, "split": split, "r2": float(per_split.loc[
-                (per_split["dataset"] == dataset) & (per_split["model"] == name) & (per_split["split"] == split),
-                "r2"].iloc[0])}
-            for fraction, name in points for split in splits]
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"fraction": fraction, "split": split,
+                          "r2": float(rows(per_split, dataset=dataset, model=name, split=split)["r2"].iloc[0])}
+                         for fraction, name in points for split in splits])

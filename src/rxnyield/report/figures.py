@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 
 from rxnyield.config import compared_models, headline_models, random_split_datasets, sigma_sources  # noqa: E402
 from rxnyield.report.curves import curve_points  # noqa: E402
+from rxnyield.report.frames import rows  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -33,12 +34,11 @@ def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4
                                 squeeze=False, sharex=True, sharey=True)
     for ax, (dataset, model) in zip(axes.flat, panels):
         split = config["datasets"][dataset]["splits"][0]
-        rows = predictions[(predictions["dataset"] == dataset) & (predictions["model"] == model)
-                           & (predictions["split"] == split)]
+        shown = rows(predictions, dataset=dataset, model=model, split=split)
         ax.plot([0, 100], [0, 100], color="0.6", lw=0.8, zorder=0)
-        ax.hexbin(rows["y_true"], rows["y_pred"], gridsize=30, extent=(0, 100, 0, 100), mincnt=1,
+        ax.hexbin(shown["y_true"], shown["y_pred"], gridsize=30, extent=(0, 100, 0, 100), mincnt=1,
                   cmap="viridis", linewidths=0)
-        r2 = regression_metrics(rows["y_true"], rows["y_pred"])["r2"]
+        r2 = regression_metrics(shown["y_true"], shown["y_pred"])["r2"]
         ax.text(3, 100, f"$R^2$ = {r2:.3f}", va="top", fontsize=7)
         ax.set_title(f"{config['models'][model]['label']} ({dataset.upper()})", fontsize=7)
         ax.set_xlim(0, 100)
@@ -63,8 +63,7 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
     rng = np.random.default_rng(0)  # horizontal jitter only
     for ax, dataset in zip(axes[:, 0], datasets):
         models = headline_models(config, dataset)
-        values = [per_split.loc[(per_split["dataset"] == dataset) & (per_split["model"] == m), metric].to_numpy()
-                  for m in models]
+        values = [rows(per_split, dataset=dataset, model=m)[metric].to_numpy() for m in models]
         ax.boxplot(values, positions=range(len(models)), widths=0.5, showfliers=False, whis=(0, 100),
                    medianprops={"color": "0.3"})
         for k, v in enumerate(values):
@@ -88,7 +87,7 @@ def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "
                                 layout="constrained")
     for index, dataset in enumerate(datasets):
         values, deltas = axes[2 * index, 0], axes[2 * index + 1, 0]
-        table = per_split[per_split["dataset"] == dataset].pivot(index="split", columns="model", values=metric)
+        table = rows(per_split, dataset=dataset).pivot(index="split", columns="model", values=metric)
         variants = compared_models(config, dataset)
         differences = []
         for k, model in enumerate(variants):
@@ -147,11 +146,10 @@ def uncertainty(config: dict, calibration: pd.DataFrame, retention: pd.DataFrame
         for index, (model, kind) in enumerate(sigma_sources(config, dataset)):
             color = f"C{index}"
             label = f"{config['models'][model]['label']}, {kind}"
-            rows = calibration[(calibration["dataset"] == dataset) & (calibration["model"] == model)
-                               & (calibration["kind"] == kind)].groupby("expected")["observed"].mean()
-            left.plot(rows.index, rows.to_numpy(), marker="o", ms=2, color=color, label=label)
-            curve = retention[(retention["dataset"] == dataset) & (retention["model"] == model)
-                              & (retention["kind"] == kind)].groupby("retained")[["rmse", "oracle_rmse"]].mean()
+            observed = rows(calibration, dataset=dataset, model=model, kind=kind).groupby("expected")["observed"].mean()
+            left.plot(observed.index, observed.to_numpy(), marker="o", ms=2, color=color, label=label)
+            curve = (rows(retention, dataset=dataset, model=model, kind=kind)
+                     .groupby("retained")[["rmse", "oracle_rmse"]].mean())
             right.plot(curve.index, curve["rmse"], marker="o", ms=2, color=color, label=label)
             if model not in oracle_drawn:  # the oracle depends on the model's errors only, not on its σ
                 right.plot(curve.index, curve["oracle_rmse"], ls="--", color=color, lw=0.8)

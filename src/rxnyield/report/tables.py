@@ -6,6 +6,7 @@ import pandas as pd
 
 from rxnyield.config import (compared_models, headline_models, model_splits, random_split_datasets,
                              reported_models, sigma_sources)
+from rxnyield.report.frames import rows
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat, uncertainty_row
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -117,9 +118,8 @@ def statistics_table(config: dict, summary: pd.DataFrame, metric: str) -> str:
 
 def quoted_table(quoted: pd.DataFrame, table: str) -> str:
     """Values quoted from the literature, as printed there (mean ± std over the authors' runs)."""
-    rows = quoted[quoted["table"] == table]
     lines = [r"\midrule"]
-    for _, row in rows.iterrows():
+    for _, row in rows(quoted, table=table).iterrows():
         cells = [f"{row[f'{k}_mean']} $\\pm$ {row[f'{k}_std']}" for k in ("mae", "rmse", "r2")]
         lines.append(f"{row['model']} & " + " & ".join(cells) + r" \\")
     return tabular("lrrr", r"Model & MAE & RMSE & $R^2$", lines)
@@ -138,10 +138,10 @@ def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
             continue
         lines += dataset_heading(config, dataset, len(UNCERTAINTY_COLUMNS) + 2)
         for model, kind in sources:
-            rows = [uncertainty_row(uncertainty_summary, dataset, model, kind, metric)
-                    for metric, _, _ in UNCERTAINTY_COLUMNS]
+            summaries = [uncertainty_row(uncertainty_summary, dataset, model, kind, metric)
+                         for metric, _, _ in UNCERTAINTY_COLUMNS]
             cells = [f"{row['trimean']:.{digits}f} [{row['iqr']:.{digits}f}]"
-                     for row, (_, _, digits) in zip(rows, UNCERTAINTY_COLUMNS)]
+                     for row, (_, _, digits) in zip(summaries, UNCERTAINTY_COLUMNS)]
             lines.append(f"{model_label(config, model, dataset)} & {kind} & " + " & ".join(cells) + r" \\")
     header = "Model & $\\sigma$ & " + " & ".join(h for _, h, _ in UNCERTAINTY_COLUMNS)
     return tabular("ll" + "r" * len(UNCERTAINTY_COLUMNS), header, lines)
@@ -152,7 +152,7 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
     (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there)."""
     splits = config["datasets"][dataset]["splits"]
     models = headline_models(config, dataset)
-    table = (per_split[per_split["dataset"] == dataset].pivot(index="model", columns="split", values="r2")
+    table = (rows(per_split, dataset=dataset).pivot(index="model", columns="split", values="r2")
              .reindex(index=models, columns=splits))
     best = {split: table[split].idxmax() if table[split].notna().any() else None for split in splits}
     lines = [r"\midrule"]
@@ -163,7 +163,7 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
             text = "--" if pd.isna(value) else f"{value:.3f}"
             cells.append(rf"\textbf{{{text}}}" if best[split] == model else text)
         lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
-    published = quoted[quoted["dataset"] == dataset]
+    published = rows(quoted, dataset=dataset)
     if not published.empty:
         lines.append(r"\midrule")
         for _, row in published.iterrows():
@@ -177,11 +177,12 @@ def reproduction_table(config: dict, summary: pd.DataFrame, published: pd.DataFr
     and the gap (ours − published) in published standard deviations, the yardstick of "reproduced"."""
     lines = []
     for dataset in random_split_datasets(config):
-        rows = published[(published["dataset"] == dataset) & published["model"].isin(headline_models(config, dataset))]
-        if rows.empty:
+        quoted = rows(published, dataset=dataset)
+        quoted = quoted[quoted["model"].isin(headline_models(config, dataset))]
+        if quoted.empty:
             continue
         lines += dataset_heading(config, dataset, 4)
-        for _, row in rows.iterrows():
+        for _, row in quoted.iterrows():
             ours = stat(summary, dataset, row["model"], "r2")
             gap = (ours["mean"] - float(row["mean"])) / float(row["std"])
             reproduced = mean_std(ours, 3) if ours["n"] > 1 else f"{ours['mean']:.3f}"

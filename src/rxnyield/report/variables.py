@@ -15,6 +15,7 @@ import pandas as pd
 from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_splits,
                              out_of_sample_datasets, sigma_pairs, sigma_sources)
 from rxnyield.report.curves import curve_points
+from rxnyield.report.frames import rows
 from rxnyield.stats import paired_comparison, summarize, trimean
 
 
@@ -40,8 +41,7 @@ def minimum_p(n: int) -> float:
 
 def stat(table: pd.DataFrame, dataset: str, model: str, metric: str) -> pd.Series:
     """The row of a summary (or of the paired comparisons) for one dataset, model and metric."""
-    row = table[(table["dataset"] == dataset) & (table["model"] == model) & (table["metric"] == metric)]
-    return row.iloc[0]
+    return rows(table, dataset=dataset, model=model, metric=metric).iloc[0]
 
 
 def paired_delta(row: pd.Series, digits: int) -> str:
@@ -95,9 +95,9 @@ def variable_specs(config: dict) -> Specs:
                   lambda a, n=len(dataset_spec["splits"]): str(n))
         for column in ("n_train", "n_test"):
             specs.add(f"{dataset}_{column}", f"{column.removeprefix('n_')} reactions per {dataset} split",
-                      lambda a, d=dataset, c=column: str(int(a.per_split.loc[a.per_split["dataset"] == d, c].iloc[0])))
+                      lambda a, d=dataset, c=column: str(int(rows(a.per_split, dataset=d)[c].iloc[0])))
         specs.add(f"{dataset}_n_reactions", f"reactions of {dataset}", lambda a, d=dataset: str(int(
-            a.per_split.loc[a.per_split["dataset"] == d, ["n_train", "n_test"]].iloc[0].sum())))
+            rows(a.per_split, dataset=d)[["n_train", "n_test"]].iloc[0].sum())))
         if compared_models(config, dataset):
             specs.add(f"{dataset}_distinguishable", f"variants whose R² differs from their reference on {dataset} "
                       "(Wilcoxon p < alpha)", lambda a, d=dataset: sorted_out(config, a.paired, d, True))
@@ -238,8 +238,7 @@ def out_of_sample_specs(config: dict, dataset: str) -> Specs:
         for split in model_splits(config, model, dataset):
             specs.add(f"{dataset}_{model}_{split}_r2", f"test R² of {model} on {dataset} split {split}",
                       lambda a, m=model, t=split: fmt(float(
-                a.per_split.loc[(a.per_split["dataset"] == dataset) & (a.per_split["model"] == m)
-                                & (a.per_split["split"] == t), "r2"].iloc[0]), 3))
+                rows(a.per_split, dataset=dataset, model=m, split=t)["r2"].iloc[0]), 3))
         if base != dataset and base in model_datasets(config, model):
             specs.add(f"{dataset}_{model}_r2_drop", f"{model}'s trimean R² on {base} minus its mean R² on {dataset}",
                       lambda a, m=model: fmt(stat(a.summary, base, m, "r2")["trimean"]
@@ -260,16 +259,13 @@ def overtaking_fraction(config: dict, per_split: pd.DataFrame, dataset: str) -> 
 
 
 def uncertainty_row(summary: pd.DataFrame, dataset: str, model: str, kind: str, metric: str) -> pd.Series:
-    rows = summary[(summary["dataset"] == dataset) & (summary["model"] == model) & (summary["kind"] == kind)]
-    return stat(rows, dataset, model, metric)
+    return stat(rows(summary, kind=kind), dataset, model, metric)
 
 
 def sigma_pair_row(sigma_paired: pd.DataFrame, dataset: str, first: tuple, second: tuple) -> pd.Series:
     """The paired Spearman comparison of σ source `first` − `second` (a row of `sigma_paired.csv`)."""
-    rows = sigma_paired[(sigma_paired["dataset"] == dataset) & (sigma_paired["model"] == first[0])
-                        & (sigma_paired["kind"] == first[1]) & (sigma_paired["other"] == second[0])
-                        & (sigma_paired["other_kind"] == second[1])]
-    return rows.iloc[0]
+    return rows(sigma_paired, dataset=dataset, model=first[0], kind=first[1], other=second[0],
+                other_kind=second[1]).iloc[0]
 
 
 def config_values(prefix: str, settings: dict, where: str = "") -> Specs:
