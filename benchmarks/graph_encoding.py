@@ -18,7 +18,7 @@ import torch
 from rxnyield.config import load_config
 from rxnyield.data.reactions import load_reactions
 from rxnyield.featurizers.bundle import FeatureBundle, featurize
-from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
+from rxnyield.nn.mpnn import GraphBatch, GraphEncoderSettings, ReactionGraphEncoder, graph_inputs
 from rxnyield.nn.device import creating_on, make_deterministic, torch_device
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -38,8 +38,7 @@ make_deterministic(args.threads, device)
 creating_on(device).__enter__()  # for the rest of the script, as the models create their tensors
 torch.manual_seed(0)
 sizes = config["pretraining"]["graph"]
-encoder = ReactionGraphEncoder.mpnn(bundle.atoms.shape[1], bundle.bonds.shape[1], sizes["hidden"], sizes["edge_hidden"],
-                                    sizes["steps"], sizes["set2set_steps"])
+encoder = ReactionGraphEncoder.mpnn(bundle.atoms.shape[1], bundle.bonds.shape[1], GraphEncoderSettings.from_params(sizes))
 batch = np.random.default_rng(0).choice(bundle.n_reactions, args.batch, replace=False)
 graph, counts, products = graph_inputs(bundle)
 batch_tensor = torch.as_tensor(batch)

@@ -18,6 +18,13 @@ TINY_MPNN = {"type": "mpnn", "label": "tiny", "hidden": 16, "edge_hidden": 8, "s
              "head_hidden": 32, "dropout": 0.0, "epochs": 300, "batch_size": 16, "lr": 0.003, "weight_decay": 0.0,
              "mse_weight": 0.9, "uncertainty_weight": 0.1}
 SEEDS = {"data": 0, "torch": 0, "model": 0}
+# Kwon et al.'s form (seokhokang/reaction_yield_nn), tiny: DGL's NNConv with a linear edge network, Set2Set over
+# [h0 || hT], a PReLU projection, one encoder for reactants and product, a PReLU head; Adam, multi-step
+# schedule, full batches only, predictions clipped to [0, 100].
+TINY_KWON = {**TINY_MPNN, "edge_hidden": 0, "root_weight": False, "readout_input": "initial_and_final",
+             "sparsify": 24, "shared_encoder": True, "head_activation": "prelu", "dropout": 0.1, "optimizer": "adam",
+             "lr_schedule": "multistep", "lr_milestones": [40, 45], "lr_gamma": 0.1, "drop_last": True,
+             "clip_predictions": [0, 100], "mc_samples": 4, "epochs": 50}
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +40,11 @@ def shuffled_reactants(reactions: ReactionSet, seed: int) -> ReactionSet:
                        reactions.products, reactions.table)
 
 
-def test_prediction_does_not_depend_on_reactant_order(small, config):
+@pytest.mark.parametrize("form", [TINY_MPNN, TINY_KWON], ids=["first-design", "kwon"])
+def test_prediction_does_not_depend_on_reactant_order(small, config, form):
     spec = config["datasets"]["bh"]
     bundle = featurize(small, spec, ROOT)
-    model = build_model(dict(TINY_MPNN, epochs=3), SEEDS, threads=1)
+    model = build_model(dict(form, epochs=3), SEEDS, threads=1)
     model.fit(bundle, np.arange(64))
     mean, sigma = astuple(model.predict(bundle, np.arange(80)))
     for seed in range(3):
@@ -92,6 +100,39 @@ def test_frozen_predictions(small, config):
     model = build_model(dict(TINY_MPNN, epochs=60), SEEDS, threads=1)
     model.fit(bundle, np.arange(64))
     assert_matches_golden(model, bundle, np.arange(64, 80), "mpnn_tiny_predictions.csv")
+
+
+def test_kwon_form_shares_one_encoder_and_is_frozen(small, config):
+    bundle = featurize(small, config["datasets"]["bh"], ROOT)
+    network = ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], TINY_KWON)
+    assert network.encoder.product_encoder is None and network.encoder.out_features == 2 * 24
+    encoder = network.encoder.reactant_encoder
+    assert encoder.conv.root is None and isinstance(encoder.conv.edge_net, torch.nn.Linear)
+    assert encoder.readout.hidden == 2 * TINY_MPNN["hidden"]  # Set2Set over [h0 || hT]
+    model = build_model(TINY_KWON, SEEDS, threads=1)
+    model.fit(bundle, np.arange(64))
+    prediction = model.predict(bundle, np.arange(64, 80))
+    assert ((prediction.mean >= 0) & (prediction.mean <= 100)).all() and prediction.epistemic is not None
+    assert_matches_golden(model, bundle, np.arange(64, 80), "mpnn_kwon_tiny_predictions.csv")
+
+
+def test_kwon_training_settings_adam_multistep_full_batches_and_clipping():
+    from rxnyield.models.torch_trainer import TrainingSettings
+
+    settings = TrainingSettings.from_params(TINY_KWON)
+    assert [len(b) for b in settings.batches(torch.arange(40))] == [16, 16]  # drop_last
+    assert [len(b) for b in TrainingSettings.from_params(TINY_MPNN).batches(torch.arange(40))] == [16, 16, 8]
+    assert [len(b) for b in settings.batches(torch.arange(10))] == [10]  # fewer than a batch: one
+    weight = torch.nn.Parameter(torch.zeros(1))
+    optimiser = settings.optimiser([weight])
+    assert type(optimiser) is torch.optim.Adam and optimiser.defaults["weight_decay"] == TINY_KWON["weight_decay"]
+    schedule = settings.schedule(optimiser)
+    rates = []
+    for _ in range(50):
+        rates.append(optimiser.param_groups[0]["lr"])
+        optimiser.step()
+        schedule.step()
+    assert rates[39] == pytest.approx(0.003) and rates[40] == pytest.approx(0.0003) and rates[45] == pytest.approx(3e-5)
 
 
 def test_random_forest_is_deterministic_and_uses_the_named_features(small, config):

@@ -1,8 +1,10 @@
 """Graph-only reaction model: MPNN embeddings of the reactant set (summed) and of the product.
 
-After Kwon et al. (J. Cheminform. 14:2, 2022): ŷ = head([Σ_{m∈reactants} φ(m), ψ(product)]), with a
-mean and a log-variance output trained with the heteroscedastic loss. The reactant sum is the Deep
-Sets form ρ(Σφ(x)), so the prediction cannot depend on the order in which reactants are listed.
+After Kwon et al. (J. Cheminform. 14:2, 2022; seokhokang/reaction_yield_nn `model.py`): ŷ =
+head([Σ_{m∈reactants} φ(m), ψ(product)]), with a mean and a log-variance output trained with the
+heteroscedastic loss. The reactant sum is the Deep Sets form ρ(Σφ(x)), so the prediction cannot depend on
+the order in which reactants are listed. The encoder's shape (`GraphEncoderSettings`), the head's
+activation and the optimisation (`TrainingSettings`) are config keys: the `mpnn` entry gives Kwon's.
 """
 
 from __future__ import annotations
@@ -13,17 +15,17 @@ from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.models.torch_trainer import TorchTrainer
-from rxnyield.nn.heads import regression_head
+from rxnyield.nn.heads import DEFAULT_ACTIVATION, regression_head
 from rxnyield.nn.losses import combined_loss
-from rxnyield.nn.mpnn import GraphBatch, ReactionGraphEncoder, graph_inputs
+from rxnyield.nn.mpnn import GraphBatch, GraphEncoderSettings, ReactionGraphEncoder, graph_inputs
 
 
 class ReactionMPNN(nn.Module):
     def __init__(self, atom_features: int, bond_features: int, params: dict):
         super().__init__()
-        self.encoder = ReactionGraphEncoder.mpnn(atom_features, bond_features, params["hidden"], params["edge_hidden"],
-                                            params["steps"], params["set2set_steps"])
-        self.head = regression_head(self.encoder.out_features, params["head_hidden"], params["dropout"])
+        self.encoder = ReactionGraphEncoder.mpnn(atom_features, bond_features, GraphEncoderSettings.from_params(params))
+        self.head = regression_head(self.encoder.out_features, params["head_hidden"], params["dropout"],
+                                    activation=params.get("head_activation", DEFAULT_ACTIVATION))
 
     def forward(self, graph: GraphBatch, reactants: torch.Tensor, products: torch.Tensor):
         """Returns μ and log σ² (standardized units)."""

@@ -2,12 +2,12 @@
 
 A subclass says how to build its network from a feature bundle (`build`), how to run it on reaction
 indices (`forward`), its loss, and how its outputs become a point prediction and a σ. Everything
-else (seeding, batching, AdamW, the per-epoch cosine schedule, standardization, progress bar) is here.
+else (seeding, batching, the optimiser and its schedule, standardization, progress bar) is here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -33,6 +33,45 @@ class FeatureScaler:
 
     def tensor(self, table: np.ndarray) -> torch.Tensor:
         return torch.as_tensor((table - self.mean) / self.std, dtype=torch.float32)
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How a torch model is optimised, from its config entry. Defaults are this repository's first choices
+    (AdamW, cosine schedule stepped per epoch, every batch, no clipping); Kwon et al. train with Adam, a
+    multi-step schedule (×`lr_gamma` at each milestone epoch), full batches only, and clip predictions."""
+
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    optimizer: str = "adamw"          # "adam": L2 penalty in the gradient (torch's Adam), "adamw": decoupled
+    lr_schedule: str = "cosine"       # "cosine" (T_max = epochs) or "multistep"
+    lr_milestones: tuple = ()
+    lr_gamma: float = 0.1
+    drop_last: bool = False           # skip the last, smaller batch of each epoch
+    clip_predictions: tuple | None = None  # (low, high) bounds of a predicted yield, in percent
+
+    @classmethod
+    def from_params(cls, params: dict) -> "TrainingSettings":
+        return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+    def optimiser(self, parameters) -> torch.optim.Optimizer:
+        kind = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[self.optimizer]
+        return kind(parameters, lr=self.lr, weight_decay=self.weight_decay)
+
+    def schedule(self, optimiser: torch.optim.Optimizer):
+        """Stepped once per epoch."""
+        if self.lr_schedule == "multistep":
+            return torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(self.lr_milestones),
+                                                        gamma=self.lr_gamma)
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.epochs)
+
+    def batches(self, order: torch.Tensor) -> list[torch.Tensor]:
+        """One epoch's batches of a shuffled order; with `drop_last` only full ones (at least one)."""
+        size = min(self.batch_size, len(order))
+        end = len(order) - len(order) % size if self.drop_last else len(order)
+        return [order[start:start + size] for start in range(0, end, size)]
 
 
 class TorchTrainer(YieldModel):
@@ -75,19 +114,16 @@ class TorchTrainer(YieldModel):
         train_yields = bundle.yields[train_idx]
         self.y_mean, self.y_std = float(train_yields.mean()), float(train_yields.std())
         target = torch.as_tensor((bundle.yields - self.y_mean) / self.y_std, dtype=torch.float32)
-        optimizer = torch.optim.AdamW(self.network.parameters(), lr=self.params["lr"],
-                                      weight_decay=self.params["weight_decay"])
-        epochs, batch_size = self.params["epochs"], self.params["batch_size"]
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)  # stepped per epoch
+        settings = TrainingSettings.from_params(self.params)
+        optimizer = settings.optimiser(self.network.parameters())
+        schedule = settings.schedule(optimizer)
         order_rng = np.random.default_rng(self.seeds["data"])
         history = []
         self.network.train()
-        progress = tqdm(range(epochs), desc=f"train {type(self).__name__}", unit="epoch", disable=None)
+        progress = tqdm(range(settings.epochs), desc=f"train {type(self).__name__}", unit="epoch", disable=None)
         for _ in progress:
             total, count = 0.0, 0
-            order = torch.as_tensor(order_rng.permutation(train_idx))
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
+            for batch in settings.batches(torch.as_tensor(order_rng.permutation(train_idx))):
                 optimizer.zero_grad()
                 loss = self.loss(self.forward(batch), target[batch])
                 loss.backward()
@@ -148,8 +184,11 @@ class TorchTrainer(YieldModel):
                           self.to_percent(aleatoric), self.to_percent(epistemic))
 
     def to_percent(self, standardized: torch.Tensor, shift: bool = False) -> np.ndarray:
-        """Undo the yield standardization: a spread is scaled, a point also shifted."""
-        return standardized.double().cpu().numpy() * self.y_std + (self.y_mean if shift else 0.0)
+        """Undo the yield standardization: a spread is scaled, a point also shifted (and clipped to the
+        `clip_predictions` bounds, where the model has them)."""
+        values = standardized.double().cpu().numpy() * self.y_std + (self.y_mean if shift else 0.0)
+        bounds = TrainingSettings.from_params(self.params).clip_predictions
+        return np.clip(values, *bounds) if shift and bounds else values
 
 
 class PointTrainer(TorchTrainer):
