@@ -157,6 +157,12 @@ def load_config(*paths: Path | str) -> dict:
     return validate_config(config)
 
 
+def profile_config_files(profile: str) -> list[str]:
+    """The config files of a profile (profiles/NAME/config.yaml's `configfile`), relative to the repository:
+    config/config.yaml, then the profile's overrides unless it is `paper`."""
+    return ["config/config.yaml"] + ([f"config/{profile}.yaml"] if profile != "paper" else [])
+
+
 def model_datasets(config: dict, model: str) -> list[str]:
     """Datasets a model runs on (all of them unless the model lists some)."""
     return list(config["models"][model].get("datasets", config["datasets"]))

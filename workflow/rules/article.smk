@@ -5,20 +5,10 @@ from rxnyield.report.article import tex_dependencies
 MANUSCRIPT = "src/tex/ms.tex"
 
 
-rule stylesheet:
-    """showyourwork generates src/tex/showyourwork.sty at build time; so do we (\\variable, \\script)."""
-    input:
-        "workflow/showyourwork.sty",
-    output:
-        "src/tex/showyourwork.sty",
-    shell:
-        "cp {input} {output}"
-
-
 rule article:
     input:
         tex=MANUSCRIPT,
-        stylesheet=rules.stylesheet.output,
+        stylesheet="src/tex/showyourwork.sty",
         dependencies=tex_dependencies(MANUSCRIPT),
     output:
         "ms.pdf",
@@ -30,4 +20,4 @@ rule article:
         " cp src/tex/ms.pdf {output}"
 
 
-localrules: stylesheet, article
+localrules: article

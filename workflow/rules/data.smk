@@ -2,7 +2,7 @@ import json
 
 from rxnyield.config import dataset_files, dataset_settings
 
-DATASETS = list(config["datasets"])
+DATASETS = list(CONFIG["datasets"])
 
 
 wildcard_constraints:
@@ -16,12 +16,12 @@ rule validate:
     quoted value, say) must not re-validate, and so re-train, every dataset.
     """
     input:
-        manifest=ancient(f"{config['data_dir']}/MANIFEST.sha256"),
-        files=lambda w: [str(p) for p in dataset_files(config["datasets"][w.dataset], Path("."))],
+        manifest=ancient(f"{CONFIG['data_dir']}/MANIFEST.sha256"),
+        files=lambda w: [str(p) for p in dataset_files(CONFIG["datasets"][w.dataset], Path("."))],
     output:
         summary=f"{RESULTS}/validated/{{dataset}}.json",
     params:
-        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
     log:
         f"{RESULTS}/logs/validate/{{dataset}}.log",
     shell:
@@ -39,7 +39,7 @@ rule featurize:
     output:
         features=f"{RESULTS}/features/{{dataset}}/features.npz",
     params:
-        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
     log:
         f"{RESULTS}/logs/featurize/{{dataset}}.log",
     benchmark:

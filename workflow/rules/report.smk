@@ -14,8 +14,8 @@ rule aggregate:
     variant with its reference (Wilcoxon, bootstrap interval of the median difference), all predictions."""
     input:
         code=REPORT_CODE,
-        metrics=[str(run_dir(RESULTS, d, m, s) / "metrics.json") for d, m, s in runs(config)],
-        predictions=[str(run_dir(RESULTS, d, m, s) / "predictions.csv") for d, m, s in runs(config)],
+        metrics=[str(run_dir(RESULTS, d, m, s) / "metrics.json") for d, m, s in runs(CONFIG)],
+        predictions=[str(run_dir(RESULTS, d, m, s) / "predictions.csv") for d, m, s in runs(CONFIG)],
     output:
         per_split=f"{AGGREGATE}/metrics_per_split.csv",
         summary=f"{AGGREGATE}/summary.csv",
@@ -29,7 +29,7 @@ rule aggregate:
         predictions=f"{AGGREGATE}/predictions.csv",
         config=f"{AGGREGATE}/config.json",
     params:
-        config=json.dumps(config),
+        config=json.dumps(CONFIG),
     log:
         f"{RESULTS}/logs/aggregate.log",
     shell:
@@ -47,10 +47,10 @@ rule variables:
         uncertainty_summary=rules.aggregate.output.uncertainty_summary,
         sigma_paired=rules.aggregate.output.sigma_paired,
         config=rules.aggregate.output.config,
-        quoted=config["quoted_values"],
-        measured_gpu=config["measured_gpu"],
+        quoted=CONFIG["quoted_values"],
+        measured_gpu=CONFIG["measured_gpu"],
     output:
-        [f"{TEX_OUTPUT}/{name}.txt" for name in variable_names(config)],
+        [f"{TEX_OUTPUT}/{name}.txt" for name in variable_names(CONFIG)],
     shell:
         "python {input.script} --aggregate {AGGREGATE} --out-dir {TEX_OUTPUT}"
 
@@ -121,7 +121,7 @@ rule quoted_tables:
     input:
         code=REPORT_CODE,
         script="src/scripts/quoted_tables.py",
-        quoted=config["quoted_tables"],
+        quoted=CONFIG["quoted_tables"],
     output:
         [f"{TEX_OUTPUT}/amide_{table}.tex" for table in ("main", "ablation")],
     shell:
@@ -172,9 +172,9 @@ rule out_of_sample_table:
         script="src/scripts/out_of_sample_table.py",
         per_split=rules.aggregate.output.per_split,
         config=rules.aggregate.output.config,
-        quoted=config["quoted_out_of_sample"],
+        quoted=CONFIG["quoted_out_of_sample"],
     output:
-        [f"{TEX_OUTPUT}/out_of_sample_{d}.tex" for d in out_of_sample_datasets(config)],
+        [f"{TEX_OUTPUT}/out_of_sample_{d}.tex" for d in out_of_sample_datasets(CONFIG)],
     shell:
         "python {input.script} --aggregate {AGGREGATE} --quoted {input.quoted} --out-dir {TEX_OUTPUT}"
 
