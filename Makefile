@@ -9,7 +9,7 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmod
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
 
-.PHONY: help paper test test-fast reproduce slurm bench install tex clean
+.PHONY: help paper test test-fast reproduce slurm showyourwork bench install tex clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -35,6 +35,9 @@ slurm: install tex ## start a one-node SLURM cluster here; a quick build through
 	bash scripts/slurm/start_localhost_cluster.sh
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick --slurm
 
+showyourwork: install tex ## build ms.pdf with showyourwork 0.4.3's own workflow, without conda (README)
+	$(BIN)/python scripts/showyourwork/build.py --profile $(PROFILE)
+
 bench: install ## print measured speed-ups (graph encoding per unique molecule vs per reaction)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset bh
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset sm
@@ -57,5 +60,5 @@ tex: ## Debian's TeX packages and pdftotext, if missing
 	fi
 
 clean: ## remove every generated file (keeps the virtual environment)
-	rm -rf results .snakemake ms.pdf src/tex/output src/tex/figures/*.pdf src/tex/showyourwork.sty
+	rm -rf results .snakemake ms.pdf src/tex/output src/tex/figures/*.pdf .showyourwork ms.synctex.gz
 	cd src/tex && rm -f ms.aux ms.bbl ms.blg ms.fdb_latexmk ms.fls ms.log ms.out ms.pdf

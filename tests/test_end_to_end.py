@@ -48,4 +48,4 @@ def test_quick_pdf_shows_the_variables_and_no_unresolved_references(quick_builds
         value = (build / "src/tex/output" / f"{name}.txt").read_text()
         assert value and value in text, name
     assert "Built from the quick profile" in text
-    assert "src/scripts/parity_plot.py" in text  # \script{} ties the figure to its script
+    assert "src/scripts/parity.py" in text  # \script{} ties the figure to its script

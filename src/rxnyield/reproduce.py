@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rxnyield.config import load_config
+from rxnyield.config import load_config, profile_config_files
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("src/tex/output/**/*", "{results}/runs/**/predictions.csv", "{results}/runs/**/metrics.json",
@@ -48,8 +48,8 @@ def build(directory: Path, profile: str, log, slurm: bool = False) -> None:
                PYTHONPATH=str(directory / "src"))
     command = [str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"]
     if slurm:
-        configs = ["config/config.yaml"] + ([f"config/{profile}.yaml"] if profile != "paper" else [])
-        command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile", *configs]
+        command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile",
+                   *profile_config_files(profile)]
     subprocess.run(command, cwd=directory, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -77,8 +77,7 @@ def compare_builds(first: Path, second: Path, results_dir: str) -> list[str]:
 def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = False) -> list[str]:
     """Build `profile` in workdir/build_a and workdir/build_b (through SLURM with `slurm`) and return
     their differences."""
-    overrides = [root / "config" / f"{profile}.yaml"] if profile != "paper" else []
-    results_dir = load_config(root / "config" / "config.yaml", *overrides)["results_dir"]
+    results_dir = load_config(*(root / name for name in profile_config_files(profile)))["results_dir"]
     builds = [workdir / "build_a", workdir / "build_b"]
     for directory, on_slurm in zip(builds, (False, slurm)):
         shutil.rmtree(directory, ignore_errors=True)

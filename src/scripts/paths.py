@@ -1,7 +1,9 @@
 """Paths of the article, as showyourwork's `paths` module gives them to scripts.
 
 `RXNYIELD_PROFILE` (default `paper`) selects whose aggregated results the scripts read when they are
-run without arguments (e.g. by `showyourwork build`); the Snakemake rules pass paths explicitly.
+run without arguments (as showyourwork's own figure rules would run them); our Snakemake rules, which
+showyourwork runs in their place, pass paths explicitly. Under `showyourwork build` the Snakefile reads
+the same variable (scripts/showyourwork/build.py).
 """
 
 import os

@@ -2,9 +2,6 @@ import json
 
 from rxnyield.config import benchmark_file, dataset_files, dataset_settings, features_file, log_file, validated_summary
 
-DATASETS = list(config["datasets"])
-
-
 rule validate:
     """Checksums, SMILES, yields, duplicates and split coverage; nothing downstream runs on bad data.
 
@@ -12,12 +9,12 @@ rule validate:
     quoted value, say) must not re-validate, and so re-train, every dataset.
     """
     input:
-        manifest=ancient(f"{config['data_dir']}/MANIFEST.sha256"),
-        files=lambda w: [str(p) for p in dataset_files(config["datasets"][w.dataset], Path("."))],
+        manifest=ancient(f"{CONFIG['data_dir']}/MANIFEST.sha256"),
+        files=lambda w: [str(p) for p in dataset_files(CONFIG["datasets"][w.dataset], Path("."))],
     output:
         summary=validated_summary(RESULTS, "{dataset}"),
     params:
-        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
     log:
         log_file(RESULTS, "validate", "{dataset}"),
     conda:
@@ -37,7 +34,7 @@ rule featurize:
     output:
         features=features_file(RESULTS, "{dataset}"),
     params:
-        settings=lambda w: json.dumps(dataset_settings(config, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
     log:
         log_file(RESULTS, "featurize", "{dataset}"),
     benchmark:

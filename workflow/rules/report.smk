@@ -12,12 +12,12 @@ rule aggregate:
     variant with its reference (Wilcoxon, bootstrap interval of the median difference), all predictions."""
     input:
         code=REPORT_CODE,
-        metrics=[run_dir(RESULTS, d, m, s) / METRICS for d, m, s in runs(config)],
-        predictions=[run_dir(RESULTS, d, m, s) / PREDICTIONS for d, m, s in runs(config)],
+        metrics=[run_dir(RESULTS, d, m, s) / METRICS for d, m, s in runs(CONFIG)],
+        predictions=[run_dir(RESULTS, d, m, s) / PREDICTIONS for d, m, s in runs(CONFIG)],
     output:
         **{role: AGGREGATE / name for role, name in AGGREGATE_FILES.items()},
     params:
-        config=json.dumps(config),
+        config=json.dumps(CONFIG),
         out_dir=AGGREGATE,
     log:
         log_file(RESULTS, "aggregate"),
@@ -37,9 +37,9 @@ for product in PRODUCTS:
         input:
             code=REPORT_CODE,
             script=product.script_path,
-            data=product.inputs(config),
+            data=product.inputs(CONFIG),
         output:
-            product.outputs(config),
+            product.outputs(CONFIG),
         params:
             aggregate=AGGREGATE,
             out_dir=lambda w, output: Path(output[0]).parent,

@@ -10,12 +10,12 @@ rule pretrain:
     output:
         checkpoint=pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}"),
     params:
-        settings=lambda w: json.dumps(pretrain_settings(config, w.dataset, w.encoders), sort_keys=True),
+        settings=lambda w: json.dumps(pretrain_settings(CONFIG, w.dataset, w.encoders), sort_keys=True),
     log:
         log_file(RESULTS, "pretrain", "{dataset}", "{encoders}"),
     benchmark:
         benchmark_file(RESULTS, "pretrain", "{dataset}", "{encoders}")
-    threads: config["threads"]
+    threads: CONFIG["threads"]
     resources:
         mem_mb=4000,
         runtime=120,
@@ -34,23 +34,23 @@ rule train:
     input:
         # a split family of another dataset's reactions is validated on its own (its split orders)
         validated=lambda w: ([validated_summary(RESULTS, w.dataset)]
-                             if feature_dataset(config, w.dataset) != w.dataset else []),
-        features=lambda w: features_file(RESULTS, feature_dataset(config, w.dataset)),
-        checkpoint=lambda w: ([pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
-                                                   encoders_of(config, w.model))]
-                              if needs_pretraining(config, w.model) else []),
+                             if feature_dataset(CONFIG, w.dataset) != w.dataset else []),
+        features=lambda w: features_file(RESULTS, feature_dataset(CONFIG, w.dataset)),
+        checkpoint=lambda w: ([pretrain_checkpoint(RESULTS, feature_dataset(CONFIG, w.dataset),
+                                                   encoders_of(CONFIG, w.model))]
+                              if needs_pretraining(CONFIG, w.model) else []),
     output:
         predictions=RUN / PREDICTIONS,
         metrics=RUN / METRICS,
         config=RUN / RESOLVED_CONFIG,
     params:
-        run=lambda w: json.dumps(run_config(config, w.dataset, w.model, w.split), sort_keys=True),
+        run=lambda w: json.dumps(run_config(CONFIG, w.dataset, w.model, w.split), sort_keys=True),
         out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),
     log:
         log_file(RESULTS, "train", "{dataset}", "{model}", "{split}"),
     benchmark:
         benchmark_file(RESULTS, "train", "{dataset}", "{model}", "{split}")
-    threads: config["threads"]
+    threads: CONFIG["threads"]
     resources:
         mem_mb=4000,
         runtime=60,

@@ -6,7 +6,8 @@ a job) and `layout` (every file's path). The names below are the package's publi
 from rxnyield.config.layout import (AGGREGATE_FILES, METRICS, PREDICTIONS, RESOLVED_CONFIG, SHARED_ENCODERS, TIMING,
                                     aggregate_dir, aggregate_file, benchmark_file, features_file, log_file,
                                     pretrain_checkpoint, run_dir, validated_summary)
-from rxnyield.config.loading import ConfigError, curve_model, load_config, load_schema, validate_config
+from rxnyield.config.loading import (ConfigError, curve_model, load_config, load_schema, profile_config_files,
+                                     validate_config)
 from rxnyield.config.merging import merge
 from rxnyield.config.queries import (compared_models, dataset_files, dataset_models, dataset_settings,
                                      encoder_settings, encoders_of, feature_dataset, headline_models, model_datasets,

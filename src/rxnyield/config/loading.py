@@ -275,6 +275,12 @@ def config_sources(paths) -> dict[str, dict]:
     return sources
 
 
+def profile_config_files(profile: str) -> list[str]:
+    """The config files of a profile (profiles/NAME/config.yaml's `configfile`), relative to the repository:
+    config/config.yaml, then the profile's overrides unless it is `paper`."""
+    return ["config/config.yaml"] + ([f"config/{profile}.yaml"] if profile != "paper" else [])
+
+
 def load_config(*paths: Path | str) -> dict:
     """Merge YAML files in order and validate the result."""
     sources = config_sources(paths)
