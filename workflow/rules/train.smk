@@ -1,5 +1,6 @@
 from rxnyield.config import (encoders_of, feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings,
                              run_config, run_dir, runs)
+from rxnyield.provenance import PRETRAIN_STAMP, TRAIN_STAMP, WRITE_STAMP, pretrain_provenance, train_provenance
 
 MODELS = list(config["models"])
 
@@ -18,8 +19,10 @@ rule pretrain:
         features=rules.featurize.output.features,
     output:
         checkpoint=str(pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}")),
+        provenance=f"{RESULTS}/{PRETRAIN_STAMP}",
     params:
         settings=lambda w: json.dumps(pretrain_settings(config, w.dataset, w.encoders), sort_keys=True),
+        provenance=lambda w: pretrain_provenance(config, w.dataset, w.encoders).to_json(),
     log:
         f"{RESULTS}/logs/pretrain/{{dataset}}/{{encoders}}.log",
     benchmark:
@@ -30,11 +33,14 @@ rule pretrain:
         runtime=120,
     shell:
         "rxnyield pretrain --resolved {params.settings:q} --features {input.features} --out {output.checkpoint}"
-        " > {log} 2>&1"
+        " > {log} 2>&1" + WRITE_STAMP
 
 
 rule train:
-    """One (dataset, model, split): fit on the split's training set, predict its test set."""
+    """One (dataset, model, split): fit on the split's training set, predict its test set.
+
+    Its key (rxnyield.provenance) is a param: new code or package versions re-train it.
+    """
     input:
         # a split family of another dataset's reactions is validated on its own (its split orders)
         validated=lambda w: ([f"{RESULTS}/validated/{w.dataset}.json"]
@@ -47,9 +53,11 @@ rule train:
         predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",
         metrics=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/metrics.json",
         config=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/config.yaml",
+        provenance=f"{RESULTS}/{TRAIN_STAMP}",
     params:
         run=lambda w: json.dumps(run_config(config, w.dataset, w.model, w.split), sort_keys=True),
         out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),
+        provenance=lambda w: train_provenance(config, w.dataset, w.model, w.split).to_json(),
     log:
         f"{RESULTS}/logs/train/{{dataset}}/{{model}}/{{split}}.log",
     benchmark:
@@ -60,4 +68,4 @@ rule train:
         runtime=60,
     shell:
         "rxnyield train --resolved {params.run:q} --features {input.features} --out-dir {params.out_dir}"
-        " > {log} 2>&1"
+        " > {log} 2>&1" + WRITE_STAMP
