@@ -16,7 +16,7 @@ That is Snakemake's own `ProvenanceHashMap` idea (snakemake/caching/hash.py). It
 shell command, params, source input files and upstream hashes, and software only through conda or
 containers; it sees neither this package's modules nor pip-installed versions. So each expensive rule
 carries its key as a `params:` entry: Snakemake's params rerun-trigger then re-runs the job when its
-code or package versions change.
+code or package versions change. Snakemake's cache itself is not used (see rxnyield.cache).
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+from rxnyield.cache import train_inputs
 from rxnyield.config import (encoders_of, feature_dataset, needs_pretraining, pretrain_checkpoint, pretrain_settings,
                              run_config, run_dir, runs)
 from rxnyield.provenance import PRETRAIN_STAMP, TRAIN_STAMP, WRITE_STAMP, pretrain_provenance, train_provenance
@@ -39,16 +40,19 @@ rule pretrain:
 rule train:
     """One (dataset, model, split): fit on the split's training set, predict its test set.
 
-    Its key (rxnyield.provenance) is a param: new code or package versions re-train it.
+    A run restored from the repository cache for its current key has no inputs (rxnyield.cache.train_inputs):
+    nothing is featurized or pre-trained for it. Its key (rxnyield.provenance) is a param: new code re-trains it.
     """
     input:
-        # a split family of another dataset's reactions is validated on its own (its split orders)
-        validated=lambda w: ([f"{RESULTS}/validated/{w.dataset}.json"]
-                             if feature_dataset(config, w.dataset) != w.dataset else []),
-        features=lambda w: f"{RESULTS}/features/{feature_dataset(config, w.dataset)}/features.npz",
-        checkpoint=lambda w: ([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
-                                                       encoders_of(config, w.model)))]
-                              if needs_pretraining(config, w.model) else []),
+        unpack(train_inputs(config, lambda w: dict(
+            # a split family of another dataset's reactions is validated on its own (its split orders)
+            validated=([f"{RESULTS}/validated/{w.dataset}.json"]
+                       if feature_dataset(config, w.dataset) != w.dataset else []),
+            features=f"{RESULTS}/features/{feature_dataset(config, w.dataset)}/features.npz",
+            checkpoint=([str(pretrain_checkpoint(RESULTS, feature_dataset(config, w.dataset),
+                                                 encoders_of(config, w.model)))]
+                        if needs_pretraining(config, w.model) else []),
+        ))),
     output:
         predictions=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/predictions.csv",
         metrics=f"{RESULTS}/runs/{{dataset}}/{{model}}/{{split}}/metrics.json",
