@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import CACHE_DIR, MANIFEST, load_profile, profile_jobs, read_manifest, refresh
+from rxnyield.cache import (CACHE_DIR, MANIFEST, choose_checks, check, load_profile, profile_jobs, read_manifest,
+                            refresh, write_manifest)
 from rxnyield.config import pretrained_checkpoints, runs
+from rxnyield.provenance import digest
 from rxnyield.reproduce import clean_copy
 
 BIN = Path(sys.executable).parent
@@ -68,8 +70,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def rewrite_entry(cache_dir: Path, key: str, change) -> None:
-    """Alter the predictions of a cache entry (not the manifest)."""
+def rewrite_entry(cache_dir: Path, key: str, change, manifest_too: bool) -> None:
+    """Alter the predictions of a cache entry; with `manifest_too`, also their hash in the manifest."""
     archive_path = cache_dir / f"{key}.tar.xz"
     with tarfile.open(archive_path) as archive:
         files = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
@@ -80,6 +82,10 @@ def rewrite_entry(cache_dir: Path, key: str, change) -> None:
             info = tarfile.TarInfo(member)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
+    if manifest_too:
+        entries = read_manifest(cache_dir)
+        entries[key]["files"][name] = digest(files[name])
+        write_manifest(cache_dir, entries)
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +162,7 @@ def test_report_code_and_figure_scripts_train_nothing(repo):
 def test_an_altered_entry_is_refused_and_its_run_trained(repo):
     cache_dir = repo / CACHE_DIR / "quick"
     key = next(k for k, e in read_manifest(cache_dir).items() if e["name"] == "bh/mpnn/FullCV_01")
-    rewrite_entry(cache_dir, key, lambda data: data + b"0")
+    rewrite_entry(cache_dir, key, lambda data: data + b"0", manifest_too=False)
     output = restore(repo)
     assert (f"cache: refused train bh/mpnn/FullCV_01: {cache_dir.relative_to(repo)}/{key}.tar.xz: "
             f"runs/bh/mpnn/FullCV_01/predictions.csv does not match its sha256 in {MANIFEST}") in output
@@ -171,6 +177,18 @@ def test_a_new_split_trains_only_its_own_runs(repo):
     edit(repo / "config/quick.yaml", "splits: [FullCV_01, FullCV_02]", "splits: [FullCV_01, FullCV_02, FullCV_03]")
     new, _, _ = load_profile("quick", repo)
     assert trained(planned(repo)) == set(runs(new)) - set(runs(old)) != set()
+
+
+def test_checks_rotate_with_the_commit_and_keep_to_the_budget(config):
+    models = list(config["models"])
+    entries = {digest(f"{d}/{m}/{s}"): {"job": "train", "name": f"{d}/{m}/{s}", "wall_s": models.index(m) + 1.0}
+               for d, m, s in runs(config)}
+    picks = {commit: choose_checks(config, entries, commit, 20) for commit in ("a1", "b2", "c3", "d4")}
+    assert all(0 < sum(entries[k]["wall_s"] for k in keys) <= 20 for keys in picks.values())
+    assert len({tuple(keys) for keys in picks.values()}) > 1
+    assert picks["a1"] == choose_checks(config, entries, "a1", 20)
+    dearest = max(entries.values(), key=lambda e: e["wall_s"])
+    assert all(entries[k]["name"] != dearest["name"] for keys in picks.values() for k in keys)
 
 
 # -- one cheap run trained for real ---------------------------------------------------------------------------
@@ -213,3 +231,14 @@ def test_restoring_over_a_run_trained_for_another_key_makes_snakemake_forget_it(
     edit(root / "config/quick.yaml", "onehot_rf: {n_estimators: 21}", "onehot_rf: {n_estimators: 20}")
     assert "1 runs restored" in restore(root)
     assert planned(root, run_target(CHEAP_RUN)) == []
+
+
+def test_the_ci_check_retrains_a_cached_run_and_requires_identical_files(trained_repo, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    assert check("quick", root, "0123abc", budget_s=120) == []
+    cache_dir = root / CACHE_DIR / "quick"
+    key = next(k for k, e in read_manifest(cache_dir).items() if e["job"] == "train")
+    rewrite_entry(cache_dir, key, lambda data: data.replace(b"\n", b"\r\n"), manifest_too=True)
+    assert check("quick", root, "0123abc", budget_s=120) == [
+        "{}/{}/{}: runs/{}/{}/{}/predictions.csv differs from the cached file".format(*CHEAP_RUN, *CHEAP_RUN)]

@@ -9,7 +9,7 @@ benchmark TSV, which the compute appendix reads (no checkpoints, no features).
 directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
 neither featurization nor pre-training is computed for it; should the run's key change later, they make
 Snakemake re-train it. `refresh` stores the current runs of a profile and prunes entries no current job
-has.
+has. `check` re-trains a few cached runs and requires identical files.
 
 Snakemake's between-workflow cache (`cache:`, `--cache`) cannot do this: it refuses rules with a `benchmark:`
 directive (snakemake/caching/rule.py), and the compute appendix reads the training benchmarks; it fetches a
@@ -351,6 +351,55 @@ def refresh(config: dict, root: Path, cache_dir: Path) -> str:
     return line
 
 
+# -- CI check -------------------------------------------------------------------------------------------------
+def choose_checks(config: dict, entries: dict, commit: str, budget_s: float) -> list[str]:
+    """Keys of cached runs to re-train: a deterministic function of the commit that rotates through the cheap and
+    mid-priced models (by median cached wall time; the dearest third is left out), one run per model, as many as
+    fit in the budget together with the featurization and pre-training they need."""
+    by_model: dict[str, list[str]] = {}
+    for key, entry in sorted(entries.items(), key=lambda item: item[1]["name"]):
+        if entry["job"] == "train":
+            by_model.setdefault(entry["name"].split("/")[1], []).append(key)
+    price = {m: statistics.median(entries[k]["wall_s"] for k in keys) for m, keys in by_model.items()}
+    ranked = sorted(price, key=lambda m: (price[m], m))
+    third = math.ceil(len(ranked) / 3)
+    turn = int(digest(commit), 16)
+    tiers = [tier[turn % len(tier):] + tier[:turn % len(tier)] for tier in (ranked[:third], ranked[third:2 * third])
+             if tier]
+    order = [m for pair in zip(*tiers) for m in pair] + [m for tier in tiers for m in tier[min(map(len, tiers)):]]
+    by_name = {(e["job"], e["name"]): e for e in entries.values()}
+    chosen, spent, counted = [], 0.0, set()
+    for model in order:
+        keys = by_model[model]
+        key = keys[int(digest(commit + model), 16) % len(keys)]
+        upstream = [u for u in upstream_jobs(config, entries[key]["name"]) if u not in counted]
+        cost = entries[key]["wall_s"] + sum(by_name[u]["wall_s"] for u in upstream if u in by_name)
+        if spent + cost <= budget_s:
+            chosen.append(key)
+            spent += cost
+            counted.update(upstream)
+    return chosen
+
+
+def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
+    """Re-train the chosen runs with the cache off; the files that differ from their cached bytes."""
+    config, _, _ = load_profile(profile, root)
+    cache_dir = cache_dir_of(config, root)
+    entries = read_manifest(cache_dir)
+    chosen = choose_checks(config, entries, commit, budget_s)
+    if not chosen:
+        raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
+    jobs = [train_job(config, *entries[key]["name"].split("/"), root) for key in chosen]
+    expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
+    print(f"check: re-training {', '.join(job.name for job in jobs)} "
+          f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")
+    results = Path(config["results_dir"])
+    run_snakemake(root, "--profile", f"profiles/{profile}", "--forcerun", "train", "--",
+                  *(str(results / job.outputs[0]) for job in jobs), **{SWITCH: "off"})
+    return [f"{job.name}: {name} differs from the cached file" for job, files in zip(jobs, expected)
+            for name in job.outputs if (root / results / name).read_bytes() != files[name]]
+
+
 # -- command line ---------------------------------------------------------------------------------------------
 def load_profile(profile: str, root: Path) -> tuple[dict, int, list[str]]:
     """The validated config a Snakemake profile builds, how many of its jobs run at once, and its config files."""
@@ -376,10 +425,22 @@ def forget_with_snakemake(root: Path, config_files: list[str]):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rxnyield.cache", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["restore", "refresh"])
+    parser.add_argument("command", choices=["restore", "refresh", "check"])
     parser.add_argument("--profile", required=True, help="a Snakemake profile of profiles/")
     parser.add_argument("--root", type=Path, default=Path("."), help="the repository (default: here)")
+    parser.add_argument("--commit", help="check: the commit whose hash chooses the runs")
+    parser.add_argument("--budget", type=float, default=600, help="check: seconds of cached training time")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        if args.commit is None:
+            parser.error("check needs --commit")
+        try:
+            differences = check(args.profile, args.root, args.commit, args.budget)
+        except RefusedEntry as error:
+            print(f"check: {error}", file=sys.stderr)
+            return 2
+        print("\n".join(differences) or "check: every re-trained run is byte-identical to its cached files")
+        return 1 if differences else 0
     config, slots, config_files = load_profile(args.profile, args.root)
     if args.command == "refresh":
         print(refresh(config, args.root, cache_dir_of(config, args.root)))
