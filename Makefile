@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make paper` builds ms.pdf, `make test` runs the tests.
 # Each installs what is missing first (Debian TeX packages, a virtual environment, Python deps).
 PROFILE ?= paper
+CACHE ?= on
+BUDGET ?= 300
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,17 +11,29 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmod
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
 
-.PHONY: help paper test test-fast reproduce slurm showyourwork bench install tex clean
+.PHONY: help paper cache cache-check test test-fast reproduce slurm showyourwork bench install tex clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  PROFILE=quick|paper (default paper) selects the configuration of 'make paper'"
+	@echo "  CACHE=off: 'make paper' neither restores nor keeps runs from src/data/cache/ (it trains them)"
 
-paper: install tex ## build ms.pdf (PROFILE=quick for the tiny configuration; ARGS=... more Snakemake arguments)
+paper: install tex ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)
 	@# A build killed hard leaves Snakemake's lock behind: lift it when no Snakemake runs here.
 	@pgrep -f "[s]nakemake --profile" >/dev/null || $(SNAKEMAKE) --profile profiles/$(PROFILE) --unlock >/dev/null 2>&1 || true
+ifeq ($(CACHE),off)
+	RXNYIELD_CACHE=off $(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
+else
+	$(BIN)/python -m rxnyield.cache restore --profile $(PROFILE)
 	$(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
+endif
+
+cache: install ## store PROFILE's current runs in src/data/cache/PROFILE (after a build); prune stale entries
+	$(BIN)/python -m rxnyield.cache refresh --profile $(PROFILE)
+
+cache-check: install ## CI: re-train cached runs the commit picks (BUDGET s of training); require identical files
+	$(BIN)/python -m rxnyield.cache check --profile $(PROFILE) --commit $$(git rev-parse HEAD) --budget $(BUDGET)
 
 test: install tex ## run the test suite (unit tests and an end-to-end quick build)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

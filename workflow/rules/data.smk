@@ -1,12 +1,17 @@
 import json
 
-from rxnyield.config import benchmark_file, dataset_files, dataset_settings, features_file, log_file, validated_summary
+from rxnyield.config import benchmark_file, dataset_files, features_file, log_file, validated_summary
+from rxnyield.provenance import (FEATURIZE_STAMP, featurize_provenance, featurize_settings,
+                                 validation_settings)
+
 
 rule validate:
     """Checksums, SMILES, yields, duplicates and split coverage; nothing downstream runs on bad data.
 
     Re-runs when a dataset file changes. The manifest is `ancient`: adding an unrelated file to it (a
-    quoted value, say) must not re-validate, and so re-train, every dataset.
+    quoted value, say) must not re-validate, and so re-train, every dataset. It checks every split of the
+    split-order file, whichever the config names (a name the file lacks stops the config's loading):
+    naming one more split re-validates, re-featurizes and re-trains nothing.
     """
     input:
         manifest=ancient(f"{CONFIG['data_dir']}/MANIFEST.sha256"),
@@ -14,7 +19,7 @@ rule validate:
     output:
         summary=validated_summary(RESULTS, "{dataset}"),
     params:
-        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(validation_settings(CONFIG, w.dataset), sort_keys=True),
     log:
         log_file(RESULTS, "validate", "{dataset}"),
     conda:
@@ -27,14 +32,17 @@ rule featurize:
     """Graphs and descriptors of every unique molecule of a dataset, reused by every training job.
 
     The featurizer code is an input: changing how molecules are described re-featurizes (and so re-trains).
+    Its settings leave the split list out: featurization does not read it.
     """
     input:
         validated=rules.validate.output.summary,
         code=sorted(str(p) for p in Path("src/rxnyield/featurizers").glob("*.py")),
     output:
         features=features_file(RESULTS, "{dataset}"),
+        provenance=f"{RESULTS}/{FEATURIZE_STAMP}",
     params:
-        settings=lambda w: json.dumps(dataset_settings(CONFIG, w.dataset), sort_keys=True),
+        settings=lambda w: json.dumps(featurize_settings(CONFIG, w.dataset), sort_keys=True),
+        provenance=lambda w: featurize_provenance(CONFIG, w.dataset).to_json(),
     log:
         log_file(RESULTS, "featurize", "{dataset}"),
     benchmark:
@@ -46,3 +54,4 @@ rule featurize:
         ENVIRONMENT
     shell:
         "rxnyield featurize --resolved {params.settings:q} --out {output.features} > {log} 2>&1"
+        " && printf '%s\\n' {params.provenance:q} > {output.provenance}"  # the key, once it succeeded

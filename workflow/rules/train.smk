@@ -1,5 +1,7 @@
+from rxnyield.cache import train_inputs
 from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, encoders_of, feature_dataset, needs_pretraining,
                              pretrain_checkpoint, pretrain_settings, run_config, run_dir)
+from rxnyield.provenance import PRETRAIN_STAMP, TRAIN_STAMP, pretrain_provenance, train_provenance
 
 
 rule pretrain:
@@ -9,8 +11,10 @@ rule pretrain:
         features=rules.featurize.output.features,
     output:
         checkpoint=pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}"),
+        provenance=f"{RESULTS}/{PRETRAIN_STAMP}",
     params:
         settings=lambda w: json.dumps(pretrain_settings(CONFIG, w.dataset, w.encoders), sort_keys=True),
+        provenance=lambda w: pretrain_provenance(CONFIG, w.dataset, w.encoders).to_json(),
     log:
         log_file(RESULTS, "pretrain", "{dataset}", "{encoders}"),
     benchmark:
@@ -23,29 +27,37 @@ rule pretrain:
         ENVIRONMENT
     shell:
         "rxnyield pretrain --resolved {params.settings:q} --features {input.features} --out {output.checkpoint}"
-        " > {log} 2>&1"
+        " > {log} 2>&1 && printf '%s\\n' {params.provenance:q} > {output.provenance}"  # the key, once it succeeded
 
 
 RUN = run_dir(RESULTS, "{dataset}", "{model}", "{split}")
 
 
 rule train:
-    """One (dataset, model, split): fit on the split's training set, predict its test set."""
+    """One (dataset, model, split): fit on the split's training set, predict its test set.
+
+    A run restored from the repository cache for its current key has no inputs (rxnyield.cache.train_inputs):
+    nothing is featurized or pre-trained for it. Its key (rxnyield.provenance) is a param: new code re-trains it.
+    """
     input:
-        # a split family of another dataset's reactions is validated on its own (its split orders)
-        validated=lambda w: ([validated_summary(RESULTS, w.dataset)]
-                             if feature_dataset(CONFIG, w.dataset) != w.dataset else []),
-        features=lambda w: features_file(RESULTS, feature_dataset(CONFIG, w.dataset)),
-        checkpoint=lambda w: ([pretrain_checkpoint(RESULTS, feature_dataset(CONFIG, w.dataset),
-                                                   encoders_of(CONFIG, w.model))]
-                              if needs_pretraining(CONFIG, w.model) else []),
+        unpack(train_inputs(CONFIG, lambda w: dict(
+            # a split family of another dataset's reactions is validated on its own (its split orders)
+            validated=([validated_summary(RESULTS, w.dataset)]
+                       if feature_dataset(CONFIG, w.dataset) != w.dataset else []),
+            features=features_file(RESULTS, feature_dataset(CONFIG, w.dataset)),
+            checkpoint=([pretrain_checkpoint(RESULTS, feature_dataset(CONFIG, w.dataset),
+                                             encoders_of(CONFIG, w.model))]
+                        if needs_pretraining(CONFIG, w.model) else []),
+        ))),
     output:
         predictions=RUN / PREDICTIONS,
         metrics=RUN / METRICS,
         config=RUN / RESOLVED_CONFIG,
+        provenance=f"{RESULTS}/{TRAIN_STAMP}",
     params:
         run=lambda w: json.dumps(run_config(CONFIG, w.dataset, w.model, w.split), sort_keys=True),
         out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),
+        provenance=lambda w: train_provenance(CONFIG, w.dataset, w.model, w.split).to_json(),
     log:
         log_file(RESULTS, "train", "{dataset}", "{model}", "{split}"),
     benchmark:
@@ -58,4 +70,4 @@ rule train:
         ENVIRONMENT
     shell:
         "rxnyield train --resolved {params.run:q} --features {input.features} --out-dir {params.out_dir}"
-        " > {log} 2>&1"
+        " > {log} 2>&1 && printf '%s\\n' {params.provenance:q} > {output.provenance}"  # the key, once it succeeded

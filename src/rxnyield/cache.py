@@ -1,0 +1,457 @@
+"""The repository cache: what the report needs of each expensive job, keyed by its provenance.
+
+`src/data/cache/<profile>/` holds one compressed archive per job key (`<key>.tar.xz`) and `manifest.json`
+(key → job, name, key components, sha256 of every file, measured wall time). A training run keeps its
+predictions, metrics, resolved config and benchmark TSV; pre-training and featurization keep only their
+benchmark TSV, which the compute appendix reads (no checkpoints, no features).
+
+`restore` runs before Snakemake plans: every run whose current key has an entry is written into the results
+directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
+neither featurization nor pre-training is computed for it; should the run's key change later, they make
+Snakemake re-train it. `refresh` stores the current runs of a profile and prunes entries no current job
+has. `check` re-trains a few cached runs and requires identical files.
+
+Snakemake's between-workflow cache (`cache:`, `--cache`) cannot do this: it refuses rules with a `benchmark:`
+directive (snakemake/caching/rule.py), and the compute appendix reads the training benchmarks; it fetches a
+cached output only when the job executes (executors/local.py, `acached_or_run`), after its upstream jobs, so a
+cached run would still be pre-trained for; its hash sees no package source nor pip versions
+(rxnyield.provenance); and it fetches files without checking their content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import lzma
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, encoders_of, feature_dataset, load_config,
+                             needs_pretraining, pretrain_checkpoint, pretrained_checkpoints, run_dir, runs)
+from rxnyield.provenance import (FEATURIZE_STAMP, PRETRAIN_STAMP, TRAIN_STAMP, Provenance, digest,
+                                 featurize_provenance, pretrain_provenance, train_provenance)
+
+CACHE_DIR = Path("src/data/cache")
+MANIFEST = "manifest.json"
+# `RXNYIELD_CACHE=off` (`make paper CACHE=off`): restored runs count as missing and are trained.
+SWITCH = "RXNYIELD_CACHE"
+# Modification time of a restored run's stamp (2000-01-01): older than any input it could be re-trained from.
+RESTORED_MTIME = 946684800
+# What the report reads of a training run (its benchmark TSV, cached beside them, measures the machine).
+RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
+
+
+class RefusedEntry(Exception):
+    """A cache entry that is missing, unreadable or does not match its manifest: it is not served."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """An expensive job: its key, its stamp and the files the cache keeps (paths relative to the results)."""
+
+    kind: str  # featurize | pretrain | train
+    name: str
+    provenance: Provenance
+    stamp: str
+    files: tuple[str, ...]
+    outputs: tuple[str, ...]  # what the stamp vouches for (all a restored run must have for Snakemake to skip it)
+
+    @property
+    def key(self) -> str:
+        return self.provenance.key
+
+
+def featurize_job(config: dict, dataset: str, root: Path) -> Job:
+    return Job("featurize", dataset, featurize_provenance(config, dataset, root),
+               FEATURIZE_STAMP.format(dataset=dataset), (f"benchmarks/featurize/{dataset}.tsv",),
+               (f"features/{dataset}/features.npz",))
+
+
+def pretrain_job(config: dict, dataset: str, encoders: str, root: Path) -> Job:
+    return Job("pretrain", f"{dataset}/{encoders}", pretrain_provenance(config, dataset, encoders, root),
+               PRETRAIN_STAMP.format(dataset=dataset, encoders=encoders),
+               (f"benchmarks/pretrain/{dataset}/{encoders}.tsv",),
+               (pretrain_checkpoint(".", dataset, encoders).as_posix(),))
+
+
+def train_job(config: dict, dataset: str, model: str, split: str, root: Path) -> Job:
+    outputs = tuple((run_dir(".", dataset, model, split) / name).as_posix() for name in RUN_FILES)
+    return Job("train", f"{dataset}/{model}/{split}", train_provenance(config, dataset, model, split, root),
+               TRAIN_STAMP.format(dataset=dataset, model=model, split=split),
+               outputs + (f"benchmarks/train/{dataset}/{model}/{split}.tsv",), outputs)
+
+
+def profile_jobs(config: dict, root: Path) -> list[Job]:
+    """Every featurization, pre-training and training job of a configuration."""
+    return ([featurize_job(config, d, root) for d in config["datasets"] if feature_dataset(config, d) == d]
+            + [pretrain_job(config, d, e, root) for d, e in pretrained_checkpoints(config)]
+            + [train_job(config, d, m, s, root) for d, m, s in runs(config)])
+
+
+def upstream_jobs(config: dict, run_name: str) -> list[tuple[str, str]]:
+    """(kind, name) of the featurization and pre-training a training run needs."""
+    dataset, model, _ = run_name.split("/")
+    features_from = feature_dataset(config, dataset)
+    needed = [("featurize", features_from)]
+    if needs_pretraining(config, model):
+        needed.append(("pretrain", f"{features_from}/{encoders_of(config, model)}"))
+    return needed
+
+
+def read_stamp(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+
+
+def is_current(job: Job, results: Path) -> bool:
+    """The results hold this job's outputs for its current key (trained here or restored)."""
+    stamp = read_stamp(results / job.stamp)
+    return bool(stamp) and stamp["key"] == job.key and all((results / f).exists() for f in job.outputs)
+
+
+def cache_dir_of(config: dict, root: Path = Path(".")) -> Path:
+    return root / CACHE_DIR / config["profile"]
+
+
+def train_inputs(config: dict, inputs):
+    """The `train` rule's input function around `inputs` (wildcards → dict of inputs).
+
+    A run restored from the cache for its current key needs nothing: no features or checkpoint are computed for
+    it. A run restored for an earlier key, or with the cache switched off, gets the cache manifest as an extra
+    input: newer than its restored stamp, it makes Snakemake re-train the run (Snakemake ignores missing inputs
+    of a job whose outputs exist, and it keeps no record of restored files that a changed param could trigger).
+    """
+    def run_inputs(w) -> dict:
+        results = Path(config["results_dir"])
+        stamp = read_stamp(results / TRAIN_STAMP.format(dataset=w.dataset, model=w.model, split=w.split))
+        if not (stamp and stamp.get("restored")):
+            return inputs(w)
+        if os.environ.get(SWITCH) != "off" and is_current(train_job(config, w.dataset, w.model, w.split, Path(".")),
+                                                          results):
+            return {}
+        return {**inputs(w), "restored_from": str(cache_dir_of(config) / MANIFEST)}
+    return run_inputs
+
+
+# -- the cache on disk -----------------------------------------------------------------------------------------
+def read_manifest(cache_dir: Path) -> dict:
+    path = cache_dir / MANIFEST
+    return json.loads(path.read_text())["entries"] if path.exists() else {}
+
+
+def write_manifest(cache_dir: Path, entries: dict) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"format": 1, "entries": dict(sorted(entries.items()))}, indent=1, sort_keys=True)
+    (cache_dir / MANIFEST).write_text(text + "\n")
+
+
+def wall_seconds(tsv: bytes) -> float:
+    """Wall time of a job from its Snakemake benchmark TSV (the last row's `s`)."""
+    return float(list(csv.DictReader(io.StringIO(tsv.decode()), delimiter="\t"))[-1]["s"])
+
+
+def pack(results: Path, job: Job) -> tuple[bytes, dict]:
+    """The job's files as an xz-compressed tar (no times, owners or modes that differ between machines), and
+    its manifest entry."""
+    buffer, hashes = io.BytesIO(), {}
+    with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+        for name in job.files:
+            data = (results / name).read_bytes()
+            hashes[name] = digest(data)
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+    entry = {"job": job.kind, "name": job.name, "components": json.loads(job.provenance.to_json())["components"],
+             "files": hashes, "wall_s": wall_seconds((results / job.files[-1]).read_bytes())}
+    return buffer.getvalue(), entry
+
+
+def unpack(cache_dir: Path, key: str, entry: dict, expected: tuple[str, ...]) -> dict[str, bytes]:
+    """The files of an entry, each checked against its manifest hash; RefusedEntry otherwise."""
+    path = cache_dir / f"{key}.tar.xz"
+    try:
+        with tarfile.open(path, "r:xz") as archive:
+            files = {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+    except (OSError, tarfile.TarError, lzma.LZMAError, EOFError) as error:
+        raise RefusedEntry(f"{path} cannot be read ({error})") from error
+    if set(files) != set(expected) or set(entry["files"]) != set(expected):
+        raise RefusedEntry(f"{path} holds {sorted(files)}, expected {sorted(expected)}")
+    for name, data in files.items():
+        if digest(data) != entry["files"][name]:
+            raise RefusedEntry(f"{path}: {name} does not match its sha256 in {MANIFEST}")
+    return files
+
+
+def refusal(entry: dict, error: RefusedEntry) -> str:
+    return f"cache: refused {entry['job']} {entry['name']}: {error}; it is computed instead (`make cache` rewrites it)"
+
+
+# -- restore --------------------------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What a restore did and what Snakemake is left to compute."""
+
+    restored: int = 0
+    current: int = 0
+    to_train: Counter = field(default_factory=Counter)  # reason → runs
+    refused: list[str] = field(default_factory=list)
+    pretrainings: int = 0
+    seconds: float = 0.0  # estimated, with `slots` jobs at a time
+    untimed: int = 0  # jobs to compute with no cached time
+    replaced: list[str] = field(default_factory=list)  # outputs of runs trained here, now replaced
+
+    def line(self, cache_dir: Path) -> str:
+        total = sum(self.to_train.values())
+        reasons = ", ".join(f"{n} {reason}" for reason, n in self.to_train.most_common())
+        line = (f"cache {cache_dir}: {self.restored} runs restored, {self.current} up to date, {total} to train"
+                + (f" ({reasons})" if total else ""))
+        if self.pretrainings:
+            line += f" + {self.pretrainings} pre-training" + "s" * (self.pretrainings > 1)
+        if self.seconds:
+            line += f", estimated {math.ceil(self.seconds / 60)} min"
+            line += f" plus {self.untimed} jobs never timed" if self.untimed else ""
+        elif self.untimed:
+            line += ", no cached time to estimate from"
+        return line + (f"; {len(self.refused)} entries refused" if self.refused else "")
+
+
+def miss_reason(job: Job, results: Path, by_name: dict) -> str:
+    """Why a run has no cached outputs: the key components that changed since it was last trained or cached."""
+    earlier = read_stamp(results / job.stamp) or by_name.get((job.kind, job.name))
+    if earlier is None:
+        return "new"
+    changed = job.provenance.changed(earlier["components"])
+    return "changed " + "+".join(changed) if changed else "incomplete"
+
+
+def expected_seconds(kind: str, name: str, by_name: dict, family: dict) -> float | None:
+    """A job's cached wall time under any key, else the mean of its model's runs on the same dataset."""
+    if (kind, name) in by_name:
+        return by_name[(kind, name)]["wall_s"]
+    times = family.get(name.rpartition("/")[0]) if kind == "train" else None
+    return statistics.mean(times) if times else None
+
+
+def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadata=None) -> Plan:
+    """Write every cached run of the current keys into the results; plan what is left to compute.
+
+    `clean_metadata(paths)` makes Snakemake forget the runs trained here that a restore replaces; it is called
+    before anything is written.
+    """
+    results = root / config["results_dir"]
+    entries = read_manifest(cache_dir)
+    by_name = {(e["job"], e["name"]): e for e in entries.values()}
+    family: dict[str, list[float]] = {}
+    for entry in entries.values():
+        if entry["job"] == "train":
+            family.setdefault(entry["name"].rpartition("/")[0], []).append(entry["wall_s"])
+    plan, writes, missing = Plan(), {}, []
+    jobs = profile_jobs(config, root)
+    for job in jobs:
+        if job.kind != "train":
+            if job.key in entries and not (results / job.files[0]).exists():
+                try:  # the benchmark of a job that might not run: the compute appendix reads it
+                    writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
+                except RefusedEntry as error:
+                    plan.refused.append(refusal(entries[job.key], error))
+            continue
+        if is_current(job, results):
+            plan.current += 1
+            continue
+        if job.key in entries:
+            try:
+                writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
+                plan.restored += 1
+                earlier = read_stamp(results / job.stamp)
+                if earlier and not earlier.get("restored"):  # trained here: Snakemake keeps a record of it
+                    plan.replaced += [str(results / f) for f in (*job.outputs, job.stamp)]
+                continue
+            except RefusedEntry as error:
+                plan.refused.append(refusal(entries[job.key], error))
+                plan.to_train["refused"] += 1
+        else:
+            plan.to_train[miss_reason(job, results, by_name)] += 1
+        missing.append(job)
+    estimate(plan, config, jobs, missing, results, by_name, family, slots)
+    if plan.replaced and clean_metadata is not None:
+        clean_metadata(plan.replaced)
+    for job, files in writes.items():
+        for name, data in files.items():
+            (results / name).parent.mkdir(parents=True, exist_ok=True)
+            (results / name).write_bytes(data)
+        if job.kind == "train":
+            stamp = results / job.stamp
+            stamp.write_text(json.dumps({**json.loads(job.provenance.to_json()), "restored": True}) + "\n")
+            os.utime(stamp, (RESTORED_MTIME, RESTORED_MTIME))
+    return plan
+
+
+def estimate(plan: Plan, config: dict, jobs: list[Job], missing: list[Job], results: Path, by_name: dict,
+             family: dict, slots: int) -> None:
+    """Expected wall time of the missing runs and the featurization and pre-training they need, `slots` jobs
+    at a time."""
+    by_kind_name = {(j.kind, j.name): j for j in jobs}
+    needed = {(j.kind, j.name) for j in missing}
+    for job in missing:
+        needed.update(u for u in upstream_jobs(config, job.name) if not is_current(by_kind_name[u], results))
+    plan.pretrainings = sum(kind == "pretrain" for kind, _ in needed)
+    for kind, name in needed:
+        seconds = expected_seconds(kind, name, by_name, family)
+        if seconds is None:
+            plan.untimed += 1
+        else:
+            plan.seconds += seconds / slots
+
+
+# -- refresh --------------------------------------------------------------------------------------------------
+def refresh(config: dict, root: Path, cache_dir: Path) -> str:
+    """Store every job whose results are current for its key; drop entries that no current job has."""
+    results = root / config["results_dir"]
+    entries = read_manifest(cache_dir)
+    kept, stored, not_current = {}, 0, []
+    for job in profile_jobs(config, root):
+        if job.key in entries:
+            try:
+                unpack(cache_dir, job.key, entries[job.key], job.files)
+                kept[job.key] = entries[job.key]
+                continue
+            except RefusedEntry as error:
+                print(refusal(entries[job.key], error), file=sys.stderr)
+        stamp = read_stamp(results / job.stamp)
+        if stamp and stamp["key"] == job.key and all((results / f).exists() for f in job.files):
+            archive, kept[job.key] = pack(results, job)
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            (cache_dir / f"{job.key}.tar.xz").write_bytes(archive)
+            stored += 1
+        else:
+            not_current.append(job.name)
+    pruned = [key for key in entries if key not in kept]
+    for key in pruned:
+        (cache_dir / f"{key}.tar.xz").unlink(missing_ok=True)
+    write_manifest(cache_dir, kept)
+    size = sum(p.stat().st_size for p in cache_dir.iterdir())
+    line = (f"cache {cache_dir}: {len(kept)} entries ({stored} new), {len(pruned)} pruned, "
+            f"{size / 1e6:.1f} MB")
+    if not_current:
+        line += (f"; {len(not_current)} jobs not stored: their results are missing or not current "
+                 f"(e.g. {not_current[0]}); build first")
+    return line
+
+
+# -- CI check -------------------------------------------------------------------------------------------------
+def choose_checks(config: dict, entries: dict, commit: str, budget_s: float) -> list[str]:
+    """Keys of cached runs to re-train: a deterministic function of the commit that rotates through the cheap and
+    mid-priced models (by median cached wall time; the dearest third is left out), one run per model, as many as
+    fit in the budget together with the featurization and pre-training they need."""
+    by_model: dict[str, list[str]] = {}
+    for key, entry in sorted(entries.items(), key=lambda item: item[1]["name"]):
+        if entry["job"] == "train":
+            by_model.setdefault(entry["name"].split("/")[1], []).append(key)
+    price = {m: statistics.median(entries[k]["wall_s"] for k in keys) for m, keys in by_model.items()}
+    ranked = sorted(price, key=lambda m: (price[m], m))
+    third = math.ceil(len(ranked) / 3)
+    turn = int(digest(commit), 16)
+    tiers = [tier[turn % len(tier):] + tier[:turn % len(tier)] for tier in (ranked[:third], ranked[third:2 * third])
+             if tier]
+    order = [m for pair in zip(*tiers) for m in pair] + [m for tier in tiers for m in tier[min(map(len, tiers)):]]
+    by_name = {(e["job"], e["name"]): e for e in entries.values()}
+    chosen, spent, counted = [], 0.0, set()
+    for model in order:
+        keys = by_model[model]
+        key = keys[int(digest(commit + model), 16) % len(keys)]
+        upstream = [u for u in upstream_jobs(config, entries[key]["name"]) if u not in counted]
+        cost = entries[key]["wall_s"] + sum(by_name[u]["wall_s"] for u in upstream if u in by_name)
+        if spent + cost <= budget_s:
+            chosen.append(key)
+            spent += cost
+            counted.update(upstream)
+    return chosen
+
+
+def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
+    """Re-train the chosen runs with the cache off; the files that differ from their cached bytes."""
+    config, _, _ = load_profile(profile, root)
+    cache_dir = cache_dir_of(config, root)
+    entries = read_manifest(cache_dir)
+    chosen = choose_checks(config, entries, commit, budget_s)
+    if not chosen:
+        raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
+    jobs = [train_job(config, *entries[key]["name"].split("/"), root) for key in chosen]
+    expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
+    print(f"check: re-training {', '.join(job.name for job in jobs)} "
+          f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")
+    results = Path(config["results_dir"])
+    run_snakemake(root, "--profile", f"profiles/{profile}", "--forcerun", "train", "--",
+                  *(str(results / job.outputs[0]) for job in jobs), **{SWITCH: "off"})
+    return [f"{job.name}: {name} differs from the cached file" for job, files in zip(jobs, expected)
+            for name in job.outputs if (root / results / name).read_bytes() != files[name]]
+
+
+# -- command line ---------------------------------------------------------------------------------------------
+def load_profile(profile: str, root: Path) -> tuple[dict, int, list[str]]:
+    """The validated config a Snakemake profile builds, how many of its jobs run at once, and its config files."""
+    settings = yaml.safe_load((root / "profiles" / profile / "config.yaml").read_text())
+    files = settings["configfile"] if isinstance(settings["configfile"], list) else [settings["configfile"]]
+    config = load_config(*(root / f for f in files))
+    slots = max(1, (settings.get("cores") or settings.get("jobs") or 1) // config["threads"])
+    return config, slots, files
+
+
+def run_snakemake(root: Path, *arguments: str, **environment: str) -> None:
+    """This environment's Snakemake, with its `bin` first on PATH (the jobs call `rxnyield`)."""
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "snakemake"), *arguments], cwd=root, check=True,
+                   env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", **environment))
+
+
+def forget_with_snakemake(root: Path, config_files: list[str]):
+    """Snakemake's own `--cleanup-metadata`: it drops its record of outputs a restore replaces."""
+    return lambda paths: run_snakemake(root, "--cores", "1", "--quiet", "all", "--configfile", *config_files,
+                                       "--cleanup-metadata", *paths)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rxnyield.cache", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["restore", "refresh", "check"])
+    parser.add_argument("--profile", required=True, help="a Snakemake profile of profiles/")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the repository (default: here)")
+    parser.add_argument("--commit", help="check: the commit whose hash chooses the runs")
+    parser.add_argument("--budget", type=float, default=600, help="check: seconds of cached training time")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        if args.commit is None:
+            parser.error("check needs --commit")
+        try:
+            differences = check(args.profile, args.root, args.commit, args.budget)
+        except RefusedEntry as error:
+            print(f"check: {error}", file=sys.stderr)
+            return 2
+        print("\n".join(differences) or "check: every re-trained run is byte-identical to its cached files")
+        return 1 if differences else 0
+    config, slots, config_files = load_profile(args.profile, args.root)
+    if args.command == "refresh":
+        print(refresh(config, args.root, cache_dir_of(config, args.root)))
+        return 0
+    plan = restore(config, args.root, cache_dir_of(config, args.root), slots,
+                   forget_with_snakemake(args.root, config_files))
+    for message in plan.refused:
+        print(message, file=sys.stderr)
+    print(plan.line(cache_dir_of(config)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""The repository cache never serves a stale run: dry runs of the quick profile in copies of the repository.
+
+A cache of placeholder files holds every job of the quick profile under its current key; each test changes
+one thing and checks what Snakemake then plans to compute. The last tests train one cheap run for real.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from rxnyield.cache import (CACHE_DIR, MANIFEST, choose_checks, check, load_profile, profile_jobs, read_manifest,
+                            refresh, write_manifest)
+from rxnyield.config import pretrained_checkpoints, runs
+from rxnyield.provenance import digest
+from rxnyield.reproduce import clean_copy
+
+BIN = Path(sys.executable).parent
+HEAVY_RULES = {"validate", "featurize", "pretrain", "train"}
+BENCHMARK = ("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+             "{s}\t0:00:01\t100\t100\t100\t100\t0\t0\t90\t{s}\n")
+CHEAP_RUN = ("bh", "onehot_rf", "FullCV_01")
+
+
+def run(root: Path, *command: str) -> str:
+    """A command in a copy of the repository, with that copy's package; its stdout and stderr."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(root / "src"))
+    env.pop("RXNYIELD_CACHE", None)
+    done = subprocess.run(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert done.returncode == 0, done.stdout
+    return done.stdout
+
+
+def restore(root: Path) -> str:
+    return run(root, sys.executable, "-m", "rxnyield.cache", "restore", "--profile", "quick")
+
+
+def planned(root: Path, *targets: str) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run of the quick profile plans."""
+    jobs = []
+    for line in run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", "-n", *targets).splitlines():
+        if rule := re.match(r"(?:local)?rule (\w+):$", line):
+            jobs.append([rule.group(1), ""])
+        elif (wildcards := re.match(r"\s+wildcards: (.*)", line)) and jobs:
+            jobs[-1][1] = wildcards.group(1)
+    return [tuple(job) for job in jobs]
+
+
+def heavy(jobs) -> set[str]:
+    return {rule for rule, _ in jobs if rule in HEAVY_RULES}
+
+
+def trained(jobs) -> set[tuple[str, ...]]:
+    """(dataset, model, split) of the planned training jobs."""
+    return {tuple(part.split("=")[1] for part in wildcards.split(", ")) for rule, wildcards in jobs if rule == "train"}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def rewrite_entry(cache_dir: Path, key: str, change, manifest_too: bool) -> None:
+    """Alter the predictions of a cache entry; with `manifest_too`, also their hash in the manifest."""
+    archive_path = cache_dir / f"{key}.tar.xz"
+    with tarfile.open(archive_path) as archive:
+        files = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
+    name = next(n for n in files if n.endswith("predictions.csv"))
+    files[name] = change(files[name])
+    with tarfile.open(archive_path, "w:xz") as archive:
+        for member, data in files.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    if manifest_too:
+        entries = read_manifest(cache_dir)
+        entries[key]["files"][name] = digest(files[name])
+        write_manifest(cache_dir, entries)
+
+
+@pytest.fixture(scope="module")
+def cached_repo(tmp_path_factory) -> Path:
+    """A copy of the repository whose quick cache holds every job (placeholder files), and no results."""
+    root = tmp_path_factory.mktemp("cached") / "repo"
+    clean_copy(ROOT, root)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    config, _, _ = load_profile("quick", root)
+    results = root / config["results_dir"]
+    for number, job in enumerate(profile_jobs(config, root)):
+        for name in (*job.files, job.stamp):
+            (results / name).parent.mkdir(parents=True, exist_ok=True)
+            (results / name).write_text(BENCHMARK.format(s=1 + number) if name.endswith(".tsv") else name)
+        (results / job.stamp).write_text(job.provenance.to_json())
+    refresh(config, root, root / CACHE_DIR / "quick")
+    shutil.rmtree(results)
+    return root
+
+
+@pytest.fixture
+def repo(cached_repo, tmp_path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(cached_repo, root)
+    return root
+
+
+def test_a_restored_tree_computes_nothing_heavy_and_the_report_finds_its_benchmarks(repo, monkeypatch):
+    config, _, _ = load_profile("quick", repo)
+    assert restore(repo).startswith(f"cache src/data/cache/quick: {len(runs(config))} runs restored, 0 up to date, "
+                                    f"0 to train")
+    assert heavy(planned(repo)) == set()
+    for data_file in (repo / "src/data").rglob("*.csv"):
+        os.utime(data_file)
+    assert heavy(planned(repo)) == set()
+    from rxnyield.report.aggregate import compute_cost
+
+    monkeypatch.chdir(repo)
+    assert len(compute_cost(config)) == len(runs(config)) + 2 + len(pretrained_checkpoints(config))
+
+
+def test_a_forest_setting_misses_only_that_forest_and_its_learning_curve(repo):
+    restore(repo)
+    edit(repo / "config/quick.yaml", "dft_rf: {n_estimators: 20}", "dft_rf: {n_estimators: 21}")
+    config, _, _ = load_profile("quick", repo)
+    forest = {r for r in runs(config) if r[1] == "dft_rf" or config["models"][r[1]].get("curve_of") == "dft_rf"}
+    jobs = planned(repo)
+    assert trained(jobs) == forest and "pretrain" not in heavy(jobs)
+    assert f"{len(forest)} to train ({len(forest)} changed settings)" in restore(repo)
+
+
+def test_editing_the_uam_module_misses_only_uam_type_runs_and_their_pretraining(repo):
+    restore(repo)
+    with (repo / "src/rxnyield/models/uam.py").open("a") as module:
+        module.write("# an edit\n")
+    config, _, _ = load_profile("quick", repo)
+    uam_type = {r for r in runs(config) if config["models"][r[1]]["type"] == "uam"}
+    jobs = planned(repo)  # straight after the edit: Snakemake alone re-trains runs restored for the old key
+    assert trained(jobs) == uam_type
+    assert {w for rule, w in jobs if rule == "pretrain"} == {f"dataset={d}, encoders={e}"
+                                                             for d, e in pretrained_checkpoints(config)}
+    assert f"{len(uam_type)} to train ({len(uam_type)} changed code) + 3 pre-trainings" in restore(repo)
+
+
+def test_report_code_and_figure_scripts_train_nothing(repo):
+    restore(repo)
+    for path in ("src/scripts/parity.py", "src/rxnyield/report/figures.py", "src/rxnyield/uncertainty.py"):
+        with (repo / path).open("a") as source:
+            source.write("# an edit\n")
+    jobs = planned(repo)
+    assert heavy(jobs) == set() and ("parity", "") in jobs
+
+
+def test_an_altered_entry_is_refused_and_its_run_trained(repo):
+    cache_dir = repo / CACHE_DIR / "quick"
+    key = next(k for k, e in read_manifest(cache_dir).items() if e["name"] == "bh/mpnn/FullCV_01")
+    rewrite_entry(cache_dir, key, lambda data: data + b"0", manifest_too=False)
+    output = restore(repo)
+    assert (f"cache: refused train bh/mpnn/FullCV_01: {cache_dir.relative_to(repo)}/{key}.tar.xz: "
+            f"runs/bh/mpnn/FullCV_01/predictions.csv does not match its sha256 in {MANIFEST}") in output
+    assert "1 to train (1 refused)" in output
+    assert not (repo / "results/quick/runs/bh/mpnn/FullCV_01/predictions.csv").exists()
+    assert trained(planned(repo)) == {("bh", "mpnn", "FullCV_01")}
+
+
+def test_a_new_split_trains_only_its_own_runs(repo):
+    restore(repo)
+    old, _, _ = load_profile("quick", repo)
+    edit(repo / "config/quick.yaml", "splits: [FullCV_01, FullCV_02]", "splits: [FullCV_01, FullCV_02, FullCV_03]")
+    new, _, _ = load_profile("quick", repo)
+    assert trained(planned(repo)) == set(runs(new)) - set(runs(old)) != set()
+
+
+def test_checks_rotate_with_the_commit_and_keep_to_the_budget(config):
+    models = list(config["models"])
+    entries = {digest(f"{d}/{m}/{s}"): {"job": "train", "name": f"{d}/{m}/{s}", "wall_s": models.index(m) + 1.0}
+               for d, m, s in runs(config)}
+    picks = {commit: choose_checks(config, entries, commit, 20) for commit in ("a1", "b2", "c3", "d4")}
+    assert all(0 < sum(entries[k]["wall_s"] for k in keys) <= 20 for keys in picks.values())
+    assert len({tuple(keys) for keys in picks.values()}) > 1
+    assert picks["a1"] == choose_checks(config, entries, "a1", 20)
+    dearest = max(entries.values(), key=lambda e: e["wall_s"])
+    assert all(entries[k]["name"] != dearest["name"] for keys in picks.values() for k in keys)
+
+
+# -- one cheap run trained for real ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trained_repo(tmp_path_factory) -> Path:
+    """A copy of the repository with one forest run of the quick profile trained, and cached."""
+    root = tmp_path_factory.mktemp("trained") / "repo"
+    clean_copy(ROOT, root)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", "results/quick/runs/{}/{}/{}/predictions.csv"
+        .format(*CHEAP_RUN))
+    config, _, _ = load_profile("quick", root)
+    refresh(config, root, root / CACHE_DIR / "quick")
+    return root
+
+
+def run_target(name: tuple[str, ...]) -> str:
+    return "results/quick/runs/{}/{}/{}/predictions.csv".format(*name)
+
+
+def test_touched_data_and_a_new_split_do_not_refeaturize_a_trained_tree(trained_repo, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    for data_file in (root / "src/data").rglob("*.csv"):
+        os.utime(data_file)
+    assert planned(root, run_target(CHEAP_RUN)) == []
+    edit(root / "config/quick.yaml", "splits: [FullCV_01, FullCV_02]", "splits: [FullCV_01, FullCV_02, FullCV_03]")
+    assert planned(root, run_target(CHEAP_RUN)) == []
+    new_run = ("bh", "onehot_rf", "FullCV_03")
+    assert planned(root, run_target(new_run)) == [("train", "dataset={}, model={}, split={}".format(*new_run))]
+
+
+def test_restoring_over_a_run_trained_for_another_key_makes_snakemake_forget_it(trained_repo, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    edit(root / "config/quick.yaml", "onehot_rf: {n_estimators: 20}", "onehot_rf: {n_estimators: 21}")
+    shutil.move(root / CACHE_DIR, tmp_path / "cache")  # trained with 21 trees, not cached
+    run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", run_target(CHEAP_RUN))
+    shutil.move(tmp_path / "cache", root / CACHE_DIR)
+    edit(root / "config/quick.yaml", "onehot_rf: {n_estimators: 21}", "onehot_rf: {n_estimators: 20}")
+    assert "1 runs restored" in restore(root)
+    assert planned(root, run_target(CHEAP_RUN)) == []
+
+
+def test_the_ci_check_retrains_a_cached_run_and_requires_identical_files(trained_repo, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    assert check("quick", root, "0123abc", budget_s=120) == []
+    cache_dir = root / CACHE_DIR / "quick"
+    key = next(k for k, e in read_manifest(cache_dir).items() if e["job"] == "train")
+    rewrite_entry(cache_dir, key, lambda data: data.replace(b"\n", b"\r\n"), manifest_too=True)
+    assert check("quick", root, "0123abc", budget_s=120) == [
+        "{}/{}/{}: runs/{}/{}/{}/predictions.csv differs from the cached file".format(*CHEAP_RUN, *CHEAP_RUN)]

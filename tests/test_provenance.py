@@ -1,0 +1,52 @@
+"""Provenance keys: each component follows what a job reads, and nothing else."""
+
+import copy
+from dataclasses import asdict
+
+import pytest
+
+from conftest import ROOT
+from rxnyield.config import ConfigError
+from rxnyield.provenance import (featurize_settings, module_closure, split_digests, train_provenance,
+                                 validation_settings)
+
+
+def test_a_split_key_covers_its_own_rows_only(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("split,position,id,subset\na,0,1,train\na,1,2,test\nb,0,2,train\nb,1,1,test\n")
+    before = split_digests(orders)
+    appended = tmp_path / "appended.csv"
+    appended.write_text(orders.read_text() + "c,0,1,train\nc,1,2,test\n")
+    changed = tmp_path / "changed.csv"
+    changed.write_text(orders.read_text().replace("b,1,1,test", "b,1,3,test"))
+    assert {s: split_digests(appended)[s] for s in "ab"} == before
+    assert split_digests(changed)["a"] == before["a"] and split_digests(changed)["b"] != before["b"]
+
+
+def test_the_code_of_a_job_is_what_its_modules_import():
+    forest = module_closure(("rxnyield.job", "rxnyield.models.forest"))
+    uam = module_closure(("rxnyield.job", "rxnyield.models.uam"))
+    assert "rxnyield.models.uam" not in forest and "rxnyield.train" not in forest
+    assert {"rxnyield.pretrain", "rxnyield.nn.moe", "rxnyield.nn.heads", "rxnyield.featurizers.bundle",
+            "rxnyield.nn", "rxnyield"} < set(uam)
+    assert not any(m.startswith("rxnyield.report") or m.startswith("rxnyield.config") for m in uam)
+
+
+def test_a_setting_changes_the_settings_component_of_its_runs_only(config):
+    before = train_provenance(config, "bh", "dft_rf", "FullCV_01", ROOT)
+    edited = copy.deepcopy(config)
+    edited["models"]["dft_rf"]["n_estimators"] += 1
+    after = train_provenance(edited, "bh", "dft_rf", "FullCV_01", ROOT)
+    assert after.changed(asdict(before)) == ["settings"] and after.key != before.key
+    assert train_provenance(edited, "bh", "mpnn", "FullCV_01", ROOT) == train_provenance(config, "bh", "mpnn",
+                                                                                        "FullCV_01", ROOT)
+
+
+def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning(config):
+    assert "splits" not in featurize_settings(config, "bh")["dataset_spec"]
+    fewer = copy.deepcopy(config)
+    fewer["datasets"]["bh"]["splits"] = ["FullCV_01"]
+    assert validation_settings(fewer, "bh", ROOT) == validation_settings(config, "bh", ROOT)
+    assert {"FullCV_10", "Test4"} <= set(validation_settings(config, "bh", ROOT)["dataset_spec"]["splits"])
+    with pytest.raises(ConfigError, match="datasets.bh.splits: 'FullCV_99' is not a split of"):
+        train_provenance(config, "bh", "dft_rf", "FullCV_99", ROOT)
