@@ -50,3 +50,17 @@ def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning
     assert {"FullCV_10", "Test4"} <= set(validation_settings(config, "bh", ROOT)["dataset_spec"]["splits"])
     with pytest.raises(ConfigError, match="datasets.bh.splits: 'FullCV_99' is not a split of"):
         train_provenance(config, "bh", "dft_rf", "FullCV_99", ROOT)
+
+
+def test_the_cpu_vector_extensions_torch_may_use_are_part_of_the_versions(monkeypatch):
+    """AVX-512 and AVX2 kernels give other bytes for the same seed (BH pre-training): a run computed on another
+    kind of CPU must not be served as this one's."""
+    from rxnyield import provenance
+
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
+    provenance.package_versions.cache_clear()
+    forced = provenance.package_versions()
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    provenance.package_versions.cache_clear()
+    assert forced["cpu"] == "avx2" and provenance.package_versions()["cpu"] == "default"
+    provenance.package_versions.cache_clear()

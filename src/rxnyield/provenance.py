@@ -164,10 +164,26 @@ def code_digest(roots: tuple[str, ...]) -> str:
 
 
 @cache
+def cpu_vector_extensions() -> str:
+    """The widest x86 vector extension torch's CPU kernels can use here (`ATEN_CPU_CAPABILITY` where set):
+    the same code and seed give other bytes with AVX-512 than with AVX2 (measured on BH pre-training), so a
+    result computed on another kind of CPU is another result. Read from /proc/cpuinfo, not from torch (no
+    heavy import while Snakemake plans)."""
+    forced = os.environ.get("ATEN_CPU_CAPABILITY")
+    if forced:
+        return forced
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return "unknown"
+    return next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags), "default")
+
+
 def package_versions() -> dict[str, str]:
-    """Installed versions of NUMERIC_PACKAGES (from package metadata: nothing heavy is imported), and where torch
-    runs (`RXNYIELD_DEVICE`): CUDA numbers differ from CPU ones, and a CUDA build of torch may run either."""
-    versions = {"RXNYIELD_DEVICE": os.environ.get("RXNYIELD_DEVICE", "auto")}
+    """Installed versions of NUMERIC_PACKAGES (from package metadata: nothing heavy is imported), where torch
+    runs (`RXNYIELD_DEVICE`: CUDA numbers differ from CPU ones, and a CUDA build of torch may run either) and
+    the CPU's vector extensions torch uses."""
+    versions = {"RXNYIELD_DEVICE": os.environ.get("RXNYIELD_DEVICE", "auto"), "cpu": cpu_vector_extensions()}
     for package in NUMERIC_PACKAGES:
         try:
             versions[package] = metadata.version(package)
