@@ -163,7 +163,6 @@ def code_digest(roots: tuple[str, ...]) -> str:
     return digest(json.dumps({module: file_digest(path) for module, path in sorted(closure.items())}))
 
 
-@cache
 def cpu_vector_extensions() -> str:
     """The widest x86 vector extension torch's CPU kernels can use here (`ATEN_CPU_CAPABILITY` where set):
     the same code and seed give other bytes with AVX-512 than with AVX2 (measured on BH pre-training), so a
@@ -179,6 +178,7 @@ def cpu_vector_extensions() -> str:
     return next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags), "default")
 
 
+@cache
 def package_versions() -> dict[str, str]:
     """Installed versions of NUMERIC_PACKAGES (from package metadata: nothing heavy is imported), where torch
     runs (`RXNYIELD_DEVICE`: CUDA numbers differ from CPU ones, and a CUDA build of torch may run either) and
