@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmodern poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SNAKEMAKE := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake
+SNAKEMAKE := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
 
 .PHONY: help paper cache cache-check test test-fast reproduce slurm showyourwork bench install tex clean
 .DEFAULT_GOAL := help
@@ -20,8 +20,9 @@ help: ## list the targets
 	@echo "  CACHE=off: 'make paper' neither restores nor keeps runs from src/data/cache/ (it trains them)"
 
 paper: install tex ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)
-	@# A build killed hard leaves Snakemake's lock behind: lift it when no Snakemake runs here.
-	@pgrep -f "[s]nakemake --profile" >/dev/null || $(SNAKEMAKE) --profile profiles/$(PROFILE) --unlock >/dev/null 2>&1 || true
+	@# A build killed hard leaves Snakemake's lock behind: lift it when no build runs (no `snakemake --profile`;
+	@# this line's own `snakemake --unlock --profile` does not match, nor does pgrep's bracketed pattern).
+	@pgrep -f "[s]nakemake --profile" >/dev/null || $(SNAKEMAKE) --unlock --profile profiles/$(PROFILE) >/dev/null 2>&1 || true
 ifeq ($(CACHE),off)
 	RXNYIELD_CACHE=off $(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
 else
@@ -36,25 +37,25 @@ cache-check: install ## CI: re-train cached runs the commit picks (BUDGET s of t
 	$(BIN)/python -m rxnyield.cache check --profile $(PROFILE) --commit $$(git rev-parse HEAD) --budget $(BUDGET)
 
 test: install tex ## run the test suite (unit tests and an end-to-end quick build)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
 test-fast: install ## the unit tests only (no end-to-end build of the quick profile)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not slow"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -m "not slow"
 
 reproduce: install tex ## two clean quick builds in separate directories must agree byte for byte
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick
 
 slurm: install tex ## start a one-node SLURM cluster here; a quick build through it must equal a local one
 	$(BIN)/pip install --quiet -e '.[slurm]'
 	bash scripts/slurm/start_localhost_cluster.sh
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick --slurm
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m rxnyield.reproduce --profile quick --slurm
 
 showyourwork: install tex ## build ms.pdf with showyourwork 0.4.3's own workflow, without conda (README)
 	$(BIN)/python scripts/showyourwork/build.py --profile $(PROFILE)
 
 bench: install ## print measured speed-ups (graph encoding per unique molecule vs per reaction)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset bh
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset sm
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset bh
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/graph_encoding.py --dataset sm
 
 install: $(INSTALLED) ## the virtual environment with pinned Python dependencies
 

@@ -33,7 +33,9 @@ def test_make_paper_recovers_after_the_build_was_killed_mid_job(tmp_path):
     os.killpg(build.pid, signal.SIGKILL)
     build.wait()
     assert list((tmp_path / ".snakemake" / "locks").iterdir())  # the killed run left its lock
+    # ... and, had it been killed while writing, a partial output that Snakemake marks incomplete
+    (tmp_path / "results/quick/features/sm/features.npz").write_bytes(b"partial")
 
     output, _ = make_paper(tmp_path).communicate(timeout=600)
     assert "Directory cannot be locked" not in output and "IncompleteFilesException" not in output, output[-3000:]
-    assert (tmp_path / "results/quick/features/sm/features.npz").is_file(), output[-3000:]
+    assert (tmp_path / "results/quick/features/sm/features.npz").read_bytes()[:2] == b"PK", output[-3000:]  # an npz
