@@ -37,10 +37,10 @@ from pathlib import Path
 
 import yaml
 
-from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, encoders_of, feature_dataset, load_config,
-                             needs_pretraining, pretrain_checkpoint, pretrained_checkpoints, run_dir, runs)
-from rxnyield.provenance import (FEATURIZE_STAMP, PRETRAIN_STAMP, TRAIN_STAMP, Provenance, digest,
-                                 featurize_provenance, pretrain_provenance, train_provenance)
+from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, encoders_of, feature_dataset,
+                             features_file, features_stamp, load_config, needs_pretraining, pretrain_checkpoint,
+                             pretrain_stamp, pretrained_checkpoints, run_dir, run_stamp, runs)
+from rxnyield.provenance import Provenance, digest, featurize_provenance, pretrain_provenance, train_provenance
 
 CACHE_DIR = Path("src/data/cache")
 MANIFEST = "manifest.json"
@@ -74,22 +74,22 @@ class Job:
 
 def featurize_job(config: dict, dataset: str, root: Path) -> Job:
     return Job("featurize", dataset, featurize_provenance(config, dataset, root),
-               FEATURIZE_STAMP.format(dataset=dataset), (f"benchmarks/featurize/{dataset}.tsv",),
-               (f"features/{dataset}/features.npz",))
+               features_stamp(".", dataset).as_posix(), (benchmark_file(".", "featurize", dataset).as_posix(),),
+               (features_file(".", dataset).as_posix(),))
 
 
 def pretrain_job(config: dict, dataset: str, encoders: str, root: Path) -> Job:
     return Job("pretrain", f"{dataset}/{encoders}", pretrain_provenance(config, dataset, encoders, root),
-               PRETRAIN_STAMP.format(dataset=dataset, encoders=encoders),
-               (f"benchmarks/pretrain/{dataset}/{encoders}.tsv",),
+               pretrain_stamp(".", dataset, encoders).as_posix(),
+               (benchmark_file(".", "pretrain", dataset, encoders).as_posix(),),
                (pretrain_checkpoint(".", dataset, encoders).as_posix(),))
 
 
 def train_job(config: dict, dataset: str, model: str, split: str, root: Path) -> Job:
     outputs = tuple((run_dir(".", dataset, model, split) / name).as_posix() for name in RUN_FILES)
     return Job("train", f"{dataset}/{model}/{split}", train_provenance(config, dataset, model, split, root),
-               TRAIN_STAMP.format(dataset=dataset, model=model, split=split),
-               outputs + (f"benchmarks/train/{dataset}/{model}/{split}.tsv",), outputs)
+               run_stamp(".", dataset, model, split).as_posix(),
+               outputs + (benchmark_file(".", "train", dataset, model, split).as_posix(),), outputs)
 
 
 def profile_jobs(config: dict, root: Path) -> list[Job]:
@@ -136,7 +136,7 @@ def train_inputs(config: dict, inputs):
     """
     def run_inputs(w) -> dict:
         results = Path(config["results_dir"])
-        stamp = read_stamp(results / TRAIN_STAMP.format(dataset=w.dataset, model=w.model, split=w.split))
+        stamp = read_stamp(run_stamp(results, w.dataset, w.model, w.split))
         if not (stamp and stamp.get("restored")):
             return inputs(w)
         if os.environ.get(SWITCH) != "off" and is_current(train_job(config, w.dataset, w.model, w.split, Path(".")),

@@ -52,11 +52,6 @@ TRAIN_MODULES = ("rxnyield.job",)
 # cached run.
 SETTINGS_PACKAGE = "rxnyield.config"
 
-# Where each expensive job writes its key (`Provenance.to_json`), relative to the results directory; with
-# wildcards as the rules name them.
-FEATURIZE_STAMP = "features/{dataset}/provenance.json"
-PRETRAIN_STAMP = "pretrain/{dataset}/{encoders}.provenance.json"
-TRAIN_STAMP = "runs/{dataset}/{model}/{split}/provenance.json"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 import json
 
-from rxnyield.config import benchmark_file, dataset_files, features_file, log_file, validated_summary
-from rxnyield.provenance import (FEATURIZE_STAMP, featurize_provenance, featurize_settings,
-                                 validation_settings)
+from rxnyield.config import (benchmark_file, dataset_files, features_file, features_stamp, log_file,
+                             validated_summary)
+from rxnyield.provenance import featurize_provenance, featurize_settings, validation_settings
 
 
 rule validate:
@@ -39,7 +39,7 @@ rule featurize:
         code=sorted(str(p) for p in Path("src/rxnyield/featurizers").glob("*.py")),
     output:
         features=features_file(RESULTS, "{dataset}"),
-        provenance=f"{RESULTS}/{FEATURIZE_STAMP}",
+        provenance=features_stamp(RESULTS, "{dataset}"),
     params:
         settings=lambda w: json.dumps(featurize_settings(CONFIG, w.dataset), sort_keys=True),
         provenance=lambda w: featurize_provenance(CONFIG, w.dataset).to_json(),

@@ -1,7 +1,7 @@
 from rxnyield.cache import train_inputs
 from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, encoders_of, feature_dataset, needs_pretraining,
-                             pretrain_checkpoint, pretrain_settings, run_config, run_dir)
-from rxnyield.provenance import PRETRAIN_STAMP, TRAIN_STAMP, pretrain_provenance, train_provenance
+                             pretrain_checkpoint, pretrain_settings, pretrain_stamp, run_config, run_dir, run_stamp)
+from rxnyield.provenance import pretrain_provenance, train_provenance
 
 
 rule pretrain:
@@ -11,7 +11,7 @@ rule pretrain:
         features=rules.featurize.output.features,
     output:
         checkpoint=pretrain_checkpoint(RESULTS, "{dataset}", "{encoders}"),
-        provenance=f"{RESULTS}/{PRETRAIN_STAMP}",
+        provenance=pretrain_stamp(RESULTS, "{dataset}", "{encoders}"),
     params:
         settings=lambda w: json.dumps(pretrain_settings(CONFIG, w.dataset, w.encoders), sort_keys=True),
         provenance=lambda w: pretrain_provenance(CONFIG, w.dataset, w.encoders).to_json(),
@@ -53,7 +53,7 @@ rule train:
         predictions=RUN / PREDICTIONS,
         metrics=RUN / METRICS,
         config=RUN / RESOLVED_CONFIG,
-        provenance=f"{RESULTS}/{TRAIN_STAMP}",
+        provenance=run_stamp(RESULTS, "{dataset}", "{model}", "{split}"),
     params:
         run=lambda w: json.dumps(run_config(CONFIG, w.dataset, w.model, w.split), sort_keys=True),
         out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),

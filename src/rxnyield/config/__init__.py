@@ -4,8 +4,9 @@ a job) and `layout` (every file's path). The names below are the package's publi
 # ruff: noqa: F401
 
 from rxnyield.config.layout import (AGGREGATE_FILES, METRICS, PREDICTIONS, RESOLVED_CONFIG, SHARED_ENCODERS, TIMING,
-                                    aggregate_dir, aggregate_file, benchmark_file, features_file, log_file,
-                                    pretrain_checkpoint, run_dir, validated_summary)
+                                    aggregate_dir, aggregate_file, benchmark_file, features_file, features_stamp,
+                                    log_file, pretrain_checkpoint, pretrain_stamp, run_dir, run_stamp,
+                                    validated_summary)
 from rxnyield.config.loading import (ConfigError, curve_model, load_config, load_schema, profile_config_files,
                                      validate_config)
 from rxnyield.config.merging import merge

@@ -58,6 +58,19 @@ def run_dir(results_dir: Path | str, dataset: str, model: str, split: str) -> Pa
     return Path(results_dir) / "runs" / dataset / model / split
 
 
+def features_stamp(results_dir: Path | str, dataset: str) -> Path:
+    """The provenance key (rxnyield.provenance) a featurization writes next to its features once it succeeded."""
+    return features_file(results_dir, dataset).with_name("provenance.json")
+
+
+def pretrain_stamp(results_dir: Path | str, dataset: str, encoders: str = SHARED_ENCODERS) -> Path:
+    return pretrain_checkpoint(results_dir, dataset, encoders).with_suffix(".provenance.json")
+
+
+def run_stamp(results_dir: Path | str, dataset: str, model: str, split: str) -> Path:
+    return run_dir(results_dir, dataset, model, split) / "provenance.json"
+
+
 def aggregate_dir(results_dir: Path | str) -> Path:
     return Path(results_dir) / "aggregate"
 
