@@ -13,12 +13,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from rxnyield.config.layout import FIGURES, SCRIPTS, TEX_OUTPUT, aggregate_file
 from rxnyield.config.queries import out_of_sample_datasets
-from rxnyield.report.aggregate import Aggregate
+
+if TYPE_CHECKING:  # the Snakefile imports this list: no scipy or matplotlib while Snakemake plans
+    from rxnyield.report.aggregate import Aggregate
 
 # Where each kind of product goes, and its suffix; the index lists every variable for a reader (not in the PDF).
 KINDS = {"figure": (FIGURES, ".pdf"), "table": (TEX_OUTPUT, ".tex"), "variables": (TEX_OUTPUT, ".txt"),
@@ -165,6 +168,8 @@ def showyourwork_dependencies(config: dict) -> dict[str, list[str]]:
 
 def make(script: str, aggregate: Path, out_dir: Path | None = None) -> list[Path]:
     """Write every output of one product from the aggregated results in `aggregate`."""
+    from rxnyield.report.aggregate import Aggregate
+
     product = BY_SCRIPT[script]
     results = Aggregate(aggregate)
     directory, suffix = KINDS[product.kind]
