@@ -3,8 +3,7 @@
 import os
 from pathlib import Path
 
-from rxnyield.config import load_config, profile_config_files, validate_config
-from rxnyield.config.loading import config_sources
+from rxnyield.config import config_sources, load_config, profile_config_files, validate_config
 from rxnyield.report.catalog import PRODUCTS
 
 # `showyourwork build` includes this file in its own workflow (scripts/showyourwork/, README). Both run in

@@ -7,8 +7,8 @@ from rxnyield.config.layout import (AGGREGATE_FILES, METRICS, PREDICTIONS, RESOL
                                     aggregate_dir, aggregate_file, benchmark_file, features_file, features_stamp,
                                     log_file, pretrain_checkpoint, pretrain_stamp, run_dir, run_stamp,
                                     validated_summary)
-from rxnyield.config.loading import (ConfigError, curve_model, load_config, load_schema, profile_config_files,
-                                     validate_config)
+from rxnyield.config.loading import (ConfigError, config_sources, curve_model, load_config, load_schema,
+                                     profile_config_files, validate_config)
 from rxnyield.config.merging import merge
 from rxnyield.config.queries import (compared_models, dataset_files, dataset_models, dataset_settings,
                                      encoder_settings, encoders_of, feature_dataset, headline_models, model_datasets,

@@ -12,7 +12,7 @@ import yaml
 
 from rxnyield.config.layout import SHARED_ENCODERS
 from rxnyield.config.merging import merge
-from rxnyield.config.queries import model_datasets
+from rxnyield.config.queries import dataset_file_keys, model_datasets
 from rxnyield.models import REGISTRY
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
@@ -230,17 +230,18 @@ def cross_reference_problems(config: dict) -> list[tuple[list, str, list]]:
 
 
 def data_problems(config: dict, root: Path) -> list[tuple[list, str, list]]:
-    """Every file a dataset names exists, and every split it lists is in its split orders."""
-    problems = []
+    """Every file a dataset names exists, and every split it lists is in its split orders (each split-order
+    file read once: BH and its unseen-additive tests share one)."""
+    problems, splits_of = [], {}
     for dataset, spec in config["datasets"].items():
-        for key, value in [("reactions", spec["reactions"]), ("split_orders", spec["split_orders"]),
-                           *((f"descriptor_tables.{role}", path)
-                             for role, path in spec.get("descriptor_tables", {}).items())]:
+        for key, value in dataset_file_keys(spec).items():
             if not (root / value).is_file():
                 problems.append((["datasets", dataset, *key.split(".")], f"no file {value}", []))
         orders = root / spec["split_orders"]
         if orders.is_file():
-            known = split_names(orders)
+            if orders not in splits_of:
+                splits_of[orders] = split_names(orders)
+            known = splits_of[orders]
             for split in spec["splits"]:
                 if split not in known:
                     problems.append((["datasets", dataset, "splits"], f"'{split}' is not a split of {orders} "

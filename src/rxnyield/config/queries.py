@@ -91,10 +91,15 @@ def dataset_settings(config: dict, dataset: str) -> dict:
             "control_seed": config["seeds"]["features"]}
 
 
+def dataset_file_keys(spec: dict) -> dict[str, str]:
+    """The data files a dataset's config entry names, by their key path in the entry."""
+    return {"reactions": spec["reactions"], "split_orders": spec["split_orders"],
+            **{f"descriptor_tables.{role}": path for role, path in spec.get("descriptor_tables", {}).items()}}
+
+
 def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:
     """The data files a dataset's config entry names."""
-    return [root / spec["reactions"], root / spec["split_orders"],
-            *(root / t for t in spec.get("descriptor_tables", {}).values())]
+    return [root / path for path in dataset_file_keys(spec).values()]
 
 
 def run_config(config: dict, dataset: str, model: str, split: str) -> dict:

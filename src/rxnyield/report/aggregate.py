@@ -19,6 +19,7 @@ from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, centra
 SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
 PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "ci_high", "p_wilcoxon")
 
+
 def aggregate(config: dict, out_dir: Path) -> None:
     """Write metrics per split, the summary (mean, std, median, trimean, IQR per metric) and predictions."""
     records, predictions = [], []
@@ -26,7 +27,7 @@ def aggregate(config: dict, out_dir: Path) -> None:
         directory = run_dir(config["results_dir"], dataset, model, split)
         metrics = json.loads((directory / METRICS).read_text())
         records.append({"dataset": dataset, "model": model, "split": split, "n_train": metrics["n_train"],
-                     "n_test": metrics["n_test"], **{m: metrics[m] for m in METRIC_NAMES}})
+                        "n_test": metrics["n_test"], **{m: metrics[m] for m in METRIC_NAMES}})
         frame = pd.read_csv(directory / PREDICTIONS)
         frame.insert(0, "split", split)
         frame.insert(0, "model", model)
@@ -48,6 +49,7 @@ def aggregate(config: dict, out_dir: Path) -> None:
         table.to_csv(out_dir / AGGREGATE_FILES[role], index=False, float_format="%.10g")
     (out_dir / AGGREGATE_FILES["config"]).write_text(json.dumps(config, indent=2) + "\n")
 
+
 def compute_cost(config: dict) -> pd.DataFrame:
     """Wall time, CPU time and peak memory of every heavy job, from Snakemake's `benchmark:` TSVs.
 
@@ -65,7 +67,7 @@ def compute_cost(config: dict) -> pd.DataFrame:
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
         records.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
-                     "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
+                        "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
     return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
 
 
@@ -83,7 +85,7 @@ def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
                 comparison = paired_comparison(values[model], values[reference], settings["bootstrap_resamples"],
                                                settings["bootstrap_seed"], settings["confidence"])
                 records.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
-                             **comparison})
+                                **comparison})
     return pd.DataFrame(records, columns=["dataset", "model", "reference", "metric", *PAIRED_STATISTICS])
 
 
@@ -123,9 +125,9 @@ def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
                       for m, k in (first, second)]
             shared = values[0].index.intersection(values[1].index)
             records.append({"dataset": dataset, "model": first[0], "kind": first[1], "other": second[0],
-                         "other_kind": second[1], **paired_comparison(
-                             values[0][shared], values[1][shared], settings["bootstrap_resamples"],
-                             settings["bootstrap_seed"], settings["confidence"])})
+                            "other_kind": second[1], **paired_comparison(
+                                values[0][shared], values[1][shared], settings["bootstrap_resamples"],
+                                settings["bootstrap_seed"], settings["confidence"])})
     return pd.DataFrame(records, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
 
 
