@@ -12,7 +12,9 @@ from rxnyield.data.reactions import split_molecules
 from rxnyield.featurizers.bundle import featurize
 from rxnyield.featurizers.descriptors import ahneman_dft, mordred2d, rdkit2d
 from rxnyield.featurizers.graph import GraphFeaturizer
+from rxnyield.featurizers.reaction import ecfp
 from conftest import ROOT, subset
+from test_models import shuffled_reactants
 
 featurize_graph = GraphFeaturizer()
 
@@ -95,3 +97,31 @@ def test_bundle_holds_each_molecule_once_and_reactant_sets(bh, config):
     assert bundle.molecules[bundle.product_index[0]] == reactions.products[0]
     assert bundle.human["dft"].shape == (20, 120)
     assert bundle.human["mordred"].shape == (20, 2 * 1613)
+    assert bundle.human["ecfp"].shape == (20, 1024)
+
+
+BENZENE_BITS = [64, 389, 849]  # RDKit Morgan radius 2, 1024 bits (the same from GetMorganFingerprintAsBitVect)
+BROMOBENZENE_BITS = [64, 175, 356, 389, 485, 607, 625, 726, 728, 849, 909]
+
+
+def test_ecfp_sums_the_bits_of_reactants_and_product():
+    """Reaction 0: benzene + bromobenzene >> benzene; reaction 1: bromobenzene >> benzene."""
+    summed = ecfp(["Brc1ccccc1", "c1ccccc1"], np.array([[0, 1], [0, 0], [1, 0]]), np.array([1, 1]))
+    assert hot(summed[1]) == BROMOBENZENE_BITS
+    expected = np.zeros(1024)
+    expected[BENZENE_BITS] += 2
+    expected[BROMOBENZENE_BITS] += 1
+    np.testing.assert_array_equal(summed[0], expected)
+    assert summed[0, 64] == 3  # a bit of all three molecules counts three times
+
+
+def test_reactant_order_changes_no_feature(bh, config):
+    """Integer-valued sets exactly; the float descriptor sums (rdkit2d, mordred) up to summation order."""
+    reactions = subset(bh, range(20))
+    bundle = featurize(reactions, config["datasets"]["bh"], ROOT)
+    shuffled = shuffled_reactants(reactions, 0)
+    assert shuffled.reactants != reactions.reactants
+    permuted = featurize(shuffled, config["datasets"]["bh"], ROOT)
+    np.testing.assert_array_equal(permuted.human["ecfp"], bundle.human["ecfp"])
+    for name, table in bundle.human.items():
+        np.testing.assert_allclose(permuted.human[name], table, rtol=1e-12, atol=0, err_msg=name)

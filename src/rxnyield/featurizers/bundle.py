@@ -15,7 +15,7 @@ import numpy as np
 from rxnyield.data.reactions import ReactionSet
 from rxnyield.featurizers.descriptors import MOLECULE_DESCRIPTORS, ahneman_dft
 from rxnyield.featurizers.graph import GraphFeaturizer
-from rxnyield.featurizers.reaction import drfp, one_hot
+from rxnyield.featurizers.reaction import drfp, ecfp, one_hot
 from rxnyield.featurizers.smiles import reaction_sequence
 
 
@@ -89,6 +89,7 @@ def featurize(reactions: ReactionSet, spec: dict, root: Path = Path("."), contro
         np.add.at(summed, pairs[:, 0], descriptors[pairs[:, 1]])
         human[name] = np.hstack([summed, descriptors[product_index]])
     human["onehot"] = one_hot(pairs, len(reactions), len(molecules))
+    human["ecfp"] = ecfp(molecules, pairs, product_index)
     human["drfp"] = drfp([reaction_sequence(r, p) for r, p in zip(reactions.reactants, reactions.products)])
     if spec.get("descriptor_tables"):
         human["dft"] = ahneman_dft(reactions.table, spec["descriptor_tables"], root)

@@ -4,6 +4,8 @@
   as a multi-hot vector over the dataset's molecules, so it describes the reactant *set*.
 * `drfp`: the differential reaction fingerprint of Probst, Schwaller & Reymond (Digital Discovery 2022),
   computed by the `drfp` package from the reaction SMILES (its shingles form a set: order-free too).
+* `ecfp`: Morgan bit vectors of every molecule of a reaction, summed (a sum is order-free): the human view
+  of UAM's released code.
 """
 
 from __future__ import annotations
@@ -46,3 +48,19 @@ def drfp(reaction_smiles: list[str], bits: int = 2048, radius: int = 3) -> np.nd
         difference = side(left).symmetric_difference(side(products))
         encoded[row] = DrfpEncoder.fold(DrfpEncoder.hash(list(difference)), length=bits)[0]
     return encoded
+
+
+def ecfp(molecules: list[str], reactant_pairs: np.ndarray, product_index: np.ndarray, bits: int = 1024,
+         radius: int = 2) -> np.ndarray:
+    """(n_reactions, bits) per-bit counts: the Morgan bit vectors (ECFP4, `bits` long) of a reaction's
+    reactants *and* product, summed. UAM's released human view (The-Real-JerryChen/reaction_yield_prediction,
+    dataset/utils.py `get_ECFP`, summed over `reactants + products` in dataset/rxndataset.py `collate_fn`).
+    RDKit's Morgan generator gives the same bits as the `GetMorganFingerprintAsBitVect` they call."""
+    from rdkit import Chem
+    from rdkit.Chem import rdFingerprintGenerator
+
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
+    vectors = np.array([generator.GetFingerprintAsNumPy(Chem.MolFromSmiles(s)) for s in molecules], dtype=np.float64)
+    summed = vectors[product_index].copy()
+    np.add.at(summed, reactant_pairs[:, 0], vectors[reactant_pairs[:, 1]])
+    return summed
