@@ -4,7 +4,7 @@
    on CPU and on CUDA (same machine, same torch); prints both R² and the largest difference of a
    predicted yield.
 2. Unless --no-compare: the `full` profile (authors' sizes) on one dataset: pre-trains the encoders of
-   `uam` and of `uam_paper_encoders` (this profile's encoder sizes, pre-trained as long), then trains both
+   `uam_described` and of `uam_paper_encoders` (this profile's encoder sizes, pre-trained as long), then trains both
    models on the first splits, jobs in parallel on the GPU. Prints the pre-training times and held-out
    InfoNCE, each run's R² and time, and the paired R² differences.
 

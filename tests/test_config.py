@@ -56,21 +56,38 @@ def test_full_profile_uses_the_authors_quoted_sizes():
     assert str(pretraining["out_features"]) == quoted["uam_authors_out_features"]
     assert str(pretraining["epochs"]) == quoted["uam_authors_pretraining_epochs"]
     assert str(uam["epochs"]) == quoted["uam_authors_epochs"]
+    released = run_config(full, "bh", "uam", "FullCV_01")["model_params"]["encoders"]["sequence"]
+    assert str(released["embedding"]) == quoted["uam_authors_sequence_width"]
+    assert str(released["layers"]) == quoted["uam_authors_sequence_layers"]
+
+
+def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_described_design(config):
+    from rxnyield.config import needs_pretraining
+
+    released = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
+    assert "checkpoint" not in released and not needs_pretraining(config, "uam")
+    assert released["encoders"]["graph"]["shared_encoder"] and released["encoders"]["graph"]["edge_hidden"] == 0
+    assert config["models"]["uam_described"]["compare_to"] == "uam"
+    assert config["models"]["uam_human_dft"]["compare_to"] == "uam"
+    assert run_config(config, "bh", "uam_human_dft", "FullCV_01")["model_params"]["features"] == "dft"
+    ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
+                 and m not in ("uam_described", "uam_human_dft")]
+    assert all(config["models"][m]["compare_to"] in ("uam_described", "uam_short") for m in ablations)
 
 
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
-    ablation, base = config["models"]["uam_no_moe"], config["models"]["uam"]
+    ablation, base = config["models"]["uam_no_moe"], config["models"]["uam_described"]
     assert ablation["moe"] is False and base["moe"] is True
     unchanged = ("moe", "label", "compare_to", "datasets")  # ablations run on the random splits only
     assert {k: v for k, v in ablation.items() if k not in unchanged} == {
         k: v for k, v in base.items() if k not in unchanged}
-    assert ablation["compare_to"] == "uam"
+    assert ablation["compare_to"] == "uam_described"
 
 
 def test_a_profile_that_shrinks_the_base_shrinks_its_ablations(config):
     quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
     for name in ("uam_no_uq", "uam_no_moe", "uam_no_pretraining"):
-        assert quick["models"][name]["epochs"] == quick["models"]["uam"]["epochs"] < config["models"][name]["epochs"]
+        assert quick["models"][name]["epochs"] == quick["models"]["uam_described"]["epochs"] < config["models"][name]["epochs"]
 
 
 @pytest.mark.parametrize("base, message", [("nothing", "unknown model 'nothing'"),
@@ -90,8 +107,9 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
 
 
 def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
-    run = run_config(config, "bh_tests", "uam", "Test1")
-    assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam", "FullCV_01")["model_params"]["checkpoint"]
+    run = run_config(config, "bh_tests", "uam_described", "Test1")
+    assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam_described",
+                                                           "FullCV_01")["model_params"]["checkpoint"]
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     assert set(raw["datasets"]["bh_tests"]) == {"title", "kind", "same_reactions_as", "splits"}  # the rest inherited
     assert all(config["datasets"]["bh_tests"][k] == config["datasets"]["bh"][k]
@@ -107,7 +125,7 @@ def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
     assert entry["curve_of"] == "dft_rf" and entry["label"] == "DFT RF (2.5%)"
     assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
     assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
-    assert len([r for r in runs(config) if r[1] == "uam_lc500"]) == 2 * config["learning_curves"]["max_splits"]
+    assert len([r for r in runs(config) if r[1] == "uam_described_lc500"]) == 2 * config["learning_curves"]["max_splits"]
 
 
 def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config):
@@ -120,7 +138,7 @@ def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config)
 def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
     from rxnyield.config import SHARED_ENCODERS, pretrained_checkpoints
 
-    shared = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
+    shared = run_config(config, "bh", "uam_described", "FullCV_01")["model_params"]
     own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01")["model_params"]
     assert shared["checkpoint"].endswith("pretrain/bh/encoders.pt")
     assert own["checkpoint"].endswith("pretrain/bh/uam_long_pretraining.pt")

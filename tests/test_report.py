@@ -48,8 +48,8 @@ def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
 def test_ablation_table_bolds_only_distinguishable_differences(synthetic):
     table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
     rows = {line.split(" & ")[0]: line for line in table.splitlines() if " & " in line}
-    assert rows["w/o H"].endswith(r"\textbf{0.002} \\")
-    assert r"\textbf" not in rows["w/o UQ"]
+    assert rows["w/o H vs UAM as described"].endswith(r"\textbf{0.002} \\")
+    assert r"\textbf" not in rows["w/o UQ vs UAM as described"]
     assert "reference" in rows["UAM"]
     assert "w/o H" not in results_table(synthetic.config, synthetic.summary)  # ablations stay out of it
 
@@ -68,7 +68,7 @@ def test_a_variant_with_its_own_reference_is_paired_with_it_and_says_so(syntheti
     assert paired.loc[("sm", "uam_finetuned", "r2")]["reference"] == "uam_short"
     table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
     labels = [line.split(" & ")[0] for line in table.splitlines() if " & " in line]
-    assert labels.count("10 epochs") == 2  # once per dataset, as a variant of UAM
+    assert labels.count("10 epochs vs UAM as described") == 2  # once per dataset, a variant of the described UAM
     assert "fine-tuned (10 epochs) vs 10 epochs" in labels
 
 
@@ -117,10 +117,10 @@ def test_the_overtaking_fraction_is_where_one_curve_stays_ahead(synthetic, confi
     specs = variable_specs(config)
     assert specs["bh_lc_overtakes"](synthetic) == r"2.5\,\%"  # equal everywhere: ahead from the start
     per_split = synthetic.per_split.copy()
-    behind = per_split["model"].isin(["uam_lc025", "uam_lc050"])
+    behind = per_split["model"].isin(["uam_described_lc025", "uam_described_lc050"])
     per_split.loc[behind, "r2"] -= 0.1  # UAM behind the forest below 10 % of the data
     assert specs["bh_lc_overtakes"](Aggregate(config=config, per_split=per_split)) == r"10\,\%"
-    per_split.loc[per_split["model"] == "uam", "r2"] -= 0.1  # and behind on the full training set
+    per_split.loc[per_split["model"] == "uam_described", "r2"] -= 0.1  # and behind on the full training set
     assert specs["bh_lc_overtakes"](Aggregate(config=config, per_split=per_split)) == "no fraction tested"
 
 
@@ -159,12 +159,12 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     leaves one model without a split), and the text values come from the file."""
     import json
 
-    runs = {"uam": {"FullCV_01": {"r2": 0.90, "seconds": 40.0}, "FullCV_02": {"r2": 0.92, "seconds": 50.0},
+    runs = {"uam_described": {"FullCV_01": {"r2": 0.90, "seconds": 40.0}, "FullCV_02": {"r2": 0.92, "seconds": 50.0},
                     "FullCV_03": {"r2": 0.94, "seconds": 60.0}},
             "uam_paper_encoders": {"FullCV_01": {"r2": 0.91, "seconds": 30.0},
                                    "FullCV_02": {"r2": 0.93, "seconds": 30.0}}}
     measured = {"device_name": "GPU X", "torch": "9.9", "measured": "2026-01-01", "runs": runs,
-                "pretraining": {"uam": {"seconds": 100.4, "held_out_infonce": 0.9},
+                "pretraining": {"uam_described": {"seconds": 100.4, "held_out_infonce": 0.9},
                                 "uam_paper_encoders": {"seconds": 20.0, "held_out_infonce": 0.61}},
                 "agreement": {"uam": {"cpu": {"r2": 0.95501, "seconds": 30.2}, "cuda": {"r2": 0.95249, "seconds": 25.8},
                                       "r2_difference": -0.0025},

@@ -1,4 +1,5 @@
-"""UAM parts: tokenizer, InfoNCE, mixture of experts, pre-trained checkpoint loading, invariance, overfit."""
+"""UAM parts: tokenizer, InfoNCE, mixtures of experts, pre-trained checkpoint loading, the released end-to-end
+form, checkpoint selection on held-out rows, invariance, overfit."""
 
 import math
 
@@ -12,7 +13,8 @@ from rxnyield.featurizers.bundle import featurize
 from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence, tokenize
 from rxnyield.models import build_model
 from rxnyield.nn.losses import info_nce
-from rxnyield.nn.moe import MixtureOfExperts
+from rxnyield.models.torch_trainer import TrainingSettings
+from rxnyield.nn.moe import MixtureOfExperts, StackedFeatures, top_two_routing
 from rxnyield.pretrain import bundle_sequences, load_checkpoint, pretrain, save_checkpoint
 from rxnyield.stats import regression_metrics
 from conftest import ROOT, assert_matches_golden, astuple, subset
@@ -23,10 +25,18 @@ ENCODERS = {"graph": {"hidden": 8, "edge_hidden": 4, "steps": 2, "set2set_steps"
             "out_features": 8, "temperature": 0.1, "epochs": 1, "batch_size": 32, "lr": 0.001,
             "weight_decay": 0.0, "validation_fraction": 0.1}
 TINY_UAM = {"type": "uam", "label": "tiny", "views": ["graph", "sequence", "human"], "features": "dft",
-            "pretrained": True, "freeze_encoders": True, "moe": True, "experts": 3, "top_k": 0, "expert_hidden": 16,
+            "pretrained": True, "freeze_encoders": True, "feature_encoder": "mixture", "moe": True, "experts": 3, "top_k": 0, "expert_hidden": 16,
             "human_out": 8, "head_hidden": 32, "dropout": 0.0, "uncertainty": True, "epochs": 200, "batch_size": 16,
             "lr": 0.003, "weight_decay": 0.0, "mse_weight": 0.9, "uncertainty_weight": 0.1, "aux_weight": 0.01,
             "encoders": ENCODERS}
+# The released form (the authors' code), tiny: Σ ECFP unscaled, stacked sparse-MoE features, PReLU head,
+# every weight trained from random initialisation.
+TINY_RELEASED = dict(TINY_UAM, features="ecfp", scale_features=False, pretrained=False, freeze_encoders=False,
+                     feature_encoder="stacked", sparse_layers=1, dense_layers=1, second_threshold=0.2,
+                     feature_dropout=0.0, head_activation="prelu", lr=0.001,
+                     encoders=dict(ENCODERS, graph={"hidden": 8, "edge_hidden": 0, "steps": 2, "set2set_steps": 2,
+                                                    "readout_input": "initial_and_final", "sparsify": 16,
+                                                    "shared_encoder": True}))
 
 
 @pytest.mark.parametrize("dataset", ["bh", "sm"])
@@ -86,6 +96,38 @@ def test_balanced_gates_have_zero_load_balancing_loss():
     assert balance.item() == pytest.approx(0.0, abs=1e-12)
 
 
+def test_top_two_routing_matches_hand_computed_gates_and_balance_loss():
+    probabilities = torch.tensor([[0.5, 0.3, 0.2, 0.0], [0.04, 0.06, 0.85, 0.05]])
+    weights, balance = top_two_routing(probabilities, threshold=0.2, sample=False)
+    # row 1: 0.5 and 0.3 → 0.625 and 0.375 (≥ threshold: always kept); row 2: 0.85 and 0.06 → 0.85/0.91 and
+    # 0.06/0.91 = 0.0659, kept with probability 0.0659/0.2 = 0.3297, so its expected weight is 0.0217
+    second = 0.06 / 0.91
+    expected = torch.tensor([[0.625, 0.375, 0.0, 0.0], [0.0, second * second / 0.2, 0.85 / 0.91, 0.0]])
+    torch.testing.assert_close(weights, expected)
+    # E² · mean over rows and experts of p·[best expert] = 16 · (0.5 + 0.85) / 8 = E · mean p₁ = 2.7
+    assert balance.item() == pytest.approx(2.7, rel=1e-6)
+    torch.manual_seed(0)
+    drawn = torch.stack([top_two_routing(probabilities, 0.2, sample=True)[0] for _ in range(4000)])
+    assert drawn[:, 1, 1].unique().tolist() == pytest.approx([0.0, second])  # the runner-up kept or not
+    assert drawn[:, 1, 1].mean().item() == pytest.approx(expected[1, 1].item(), rel=0.1)  # as often as expected
+    torch.testing.assert_close(drawn[:, 0], expected[0].expand(4000, 4))
+
+
+def test_stacked_features_sum_the_sparse_layers_balance_losses():
+    torch.manual_seed(0)
+    encoder = StackedFeatures(10, 8, 5, sparse_layers=2, dense_layers=1, experts=3, threshold=0.2, dropout=0.0)
+    encoder.eval()
+    x = torch.randn(6, 10)
+    output, balance = encoder(x)
+    assert output.shape == (6, 5)
+    h, expected = encoder.input(x), 0.0
+    for layer in encoder.sparse:
+        h, loss = layer(h)
+        expected += loss.item()
+    assert balance.item() == pytest.approx(expected) and 2 <= balance.item() <= 2 * 3  # each in [1, E]
+    assert StackedFeatures(10, 8, 5, 0, 1, 3, 0.2, 0.0)(x)[1].item() == 0.0
+
+
 @pytest.fixture(scope="module")
 def small_bundle(bh, config):
     return featurize(subset(bh, range(0, 3955, 49)[:80]), config["datasets"]["bh"], ROOT)
@@ -136,9 +178,10 @@ def test_uam_prediction_does_not_depend_on_reactant_order(bh, config, small_bund
         np.testing.assert_array_equal(sigma_p, sigma)
 
 
-def test_tiny_uam_overfits_32_reactions(small_bundle, checkpoint_path):
+@pytest.mark.parametrize("released", [False, True], ids=["described", "released"])
+def test_tiny_uam_overfits_32_reactions(small_bundle, checkpoint_path, released):
     train = np.arange(32)
-    model = build_model(dict(TINY_UAM, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
+    model = build_model(TINY_RELEASED if released else dict(TINY_UAM, checkpoint=str(checkpoint_path)), SEEDS, 1)
     model.fit(small_bundle, train)
     mean, sigma = astuple(model.predict(small_bundle, train))
     assert regression_metrics(small_bundle.yields[train], mean)["r2"] >= 0.95
@@ -184,3 +227,33 @@ def test_each_view_ablation_feeds_the_head_only_what_it_keeps(small_bundle, chec
     features = model.network["features"]
     assert isinstance(features, MixtureOfExperts) == (moe and "human" in views)
     assert np.isfinite(model.predict(small_bundle, np.arange(64, 80)).mean).all()
+
+
+def test_released_uam_trains_every_weight_and_ignores_reactant_order(bh, config, small_bundle):
+    model = build_model(dict(TINY_RELEASED, epochs=3), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    assert all(p.requires_grad for p in model.network.parameters()) and model.cache is None
+    assert isinstance(model.network["features"], StackedFeatures)
+    mean, sigma = astuple(model.predict(small_bundle, np.arange(80)))
+    reactions = subset(bh, range(0, 3955, 49)[:80])
+    for seed in range(2):
+        permuted = featurize(shuffled_reactants(reactions, seed), config["datasets"]["bh"], ROOT)
+        mean_p, sigma_p = astuple(model.predict(permuted, np.arange(80)))
+        np.testing.assert_array_equal(mean_p, mean)
+        np.testing.assert_array_equal(sigma_p, sigma)
+
+
+def test_selection_keeps_the_epoch_with_the_best_validation_r2(small_bundle, checkpoint_path):
+    """A lr too high for the last epochs to be the best: the kept weights score the best epoch's R² on the
+    held-out rows, not the last one's."""
+    params = dict(TINY_UAM, epochs=12, lr=0.05, checkpoint=str(checkpoint_path), select_on_validation=True,
+                  validation_fraction=0.25)
+    train = np.arange(64)
+    model = build_model(params, SEEDS, threads=1)
+    summary = model.fit(small_bundle, train)
+    scores = summary["validation_r2"]
+    assert len(scores) == 12 and summary["selected_epoch"] == int(np.argmax(scores)) + 1 < 12
+    assert max(scores) > scores[-1]
+    fitted, validation = TrainingSettings.from_params(params).held_out(train, np.random.default_rng(SEEDS["data"]))
+    assert len(validation) == 16 and not set(fitted) & set(validation)
+    assert model.validation_score(small_bundle, validation) == pytest.approx(max(scores), abs=1e-12)

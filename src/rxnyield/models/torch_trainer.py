@@ -2,11 +2,13 @@
 
 A subclass says how to build its network from a feature bundle (`build`), how to run it on reaction
 indices (`forward`), its loss, and how its outputs become a point prediction and a σ. Everything
-else (seeding, batching, the optimiser and its schedule, standardization, progress bar) is here.
+else (seeding, batching, the optimiser and its schedule, standardization, checkpoint selection on held-out
+training rows, progress bar) is here.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -17,6 +19,7 @@ from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.models.protocol import YieldModel
 from rxnyield.nn.device import creating_on, make_deterministic, torch_device
 from rxnyield.prediction import Prediction
+from rxnyield.stats import regression_metrics
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class FeatureScaler:
         std = train.std(0)
         return cls(train.mean(0), np.where(std > 0, std, 1.0))
 
+    @classmethod
+    def identity(cls, columns: int) -> "FeatureScaler":
+        """Leaves a table as it is."""
+        return cls(np.zeros(columns), np.ones(columns))
+
     def tensor(self, table: np.ndarray) -> torch.Tensor:
         return torch.as_tensor((table - self.mean) / self.std, dtype=torch.float32)
 
@@ -39,7 +47,9 @@ class FeatureScaler:
 class TrainingSettings:
     """How a torch model is optimised, from its config entry. Defaults are this repository's first choices
     (AdamW, cosine schedule stepped per epoch, every batch, no clipping); Kwon et al. train with Adam, a
-    multi-step schedule (×`lr_gamma` at each milestone epoch), full batches only, and clip predictions."""
+    multi-step schedule (×`lr_gamma` at each milestone epoch), full batches only, and clip predictions.
+    With `select_on_validation` a random `validation_fraction` of the training rows (drawn with seeds.data)
+    is held out and the weights of the epoch with the best R² on them are kept (UAM's released train.py)."""
 
     epochs: int
     batch_size: int
@@ -49,8 +59,11 @@ class TrainingSettings:
     lr_schedule: str = "cosine"       # "cosine" (T_max = epochs) or "multistep"
     lr_milestones: tuple = ()
     lr_gamma: float = 0.1
+    lr_min: float = 0.0               # the cosine schedule's floor (torch's eta_min)
     drop_last: bool = False           # skip the last, smaller batch of each epoch
     clip_predictions: tuple | None = None  # (low, high) bounds of a predicted yield, in percent
+    select_on_validation: bool = False
+    validation_fraction: float = 0.0
 
     @classmethod
     def from_params(cls, params: dict) -> "TrainingSettings":
@@ -65,7 +78,16 @@ class TrainingSettings:
         if self.lr_schedule == "multistep":
             return torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=list(self.lr_milestones),
                                                         gamma=self.lr_gamma)
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.epochs)
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=self.epochs, eta_min=self.lr_min)
+
+    def held_out(self, train_idx: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """(rows to fit, validation rows). Without `select_on_validation` every row is fitted and `rng` is not
+        drawn from, so the batch order stays what it was before this option existed."""
+        if not self.select_on_validation:
+            return train_idx, train_idx[:0]
+        order = rng.permutation(train_idx)
+        n_validation = int(round(self.validation_fraction * len(train_idx)))
+        return np.sort(order[n_validation:]), np.sort(order[:n_validation])
 
     def batches(self, order: torch.Tensor) -> list[torch.Tensor]:
         """One epoch's batches of a shuffled order; with `drop_last` only full ones (at least one)."""
@@ -109,19 +131,20 @@ class TorchTrainer(YieldModel):
             return self.fit_on_device(bundle, train_idx)
 
     def fit_on_device(self, bundle: FeatureBundle, train_idx: np.ndarray) -> dict:
+        settings = TrainingSettings.from_params(self.params)
+        order_rng = np.random.default_rng(self.seeds["data"])
+        train_idx, validation_idx = settings.held_out(train_idx, order_rng)
         self.network = self.build(bundle, train_idx)
         self.use(bundle)
         train_yields = bundle.yields[train_idx]
         self.y_mean, self.y_std = float(train_yields.mean()), float(train_yields.std())
         target = torch.as_tensor((bundle.yields - self.y_mean) / self.y_std, dtype=torch.float32)
-        settings = TrainingSettings.from_params(self.params)
         optimizer = settings.optimiser(self.network.parameters())
         schedule = settings.schedule(optimizer)
-        order_rng = np.random.default_rng(self.seeds["data"])
-        history = []
+        history, validation_r2, best = [], [], None
         self.network.train()
         progress = tqdm(range(settings.epochs), desc=f"train {type(self).__name__}", unit="epoch", disable=None)
-        for _ in progress:
+        for epoch in progress:
             total, count = 0.0, 0
             for batch in settings.batches(torch.as_tensor(order_rng.permutation(train_idx))):
                 optimizer.zero_grad()
@@ -132,7 +155,22 @@ class TorchTrainer(YieldModel):
             schedule.step()
             history.append(total / count)
             progress.set_postfix(loss=f"{history[-1]:.4f}")
-        return {"train_loss": history}
+            if len(validation_idx):
+                validation_r2.append(self.validation_score(bundle, validation_idx))
+                if best is None or validation_r2[-1] > validation_r2[best[0]]:
+                    best = (epoch, copy.deepcopy(self.network.state_dict()))
+        if best is None:
+            return {"train_loss": history}
+        self.network.load_state_dict(best[1])
+        return {"train_loss": history, "validation_r2": validation_r2, "selected_epoch": best[0] + 1}
+
+    @torch.no_grad()
+    def validation_score(self, bundle: FeatureBundle, idx: np.ndarray) -> float:
+        """R² of one evaluation-mode pass on held-out training rows; the network is left in training mode."""
+        self.network.eval()
+        point, _ = self.point_and_spread(self.forward(torch.as_tensor(idx)))
+        self.network.train()
+        return regression_metrics(bundle.yields[idx], self.to_percent(point, shift=True))["r2"]
 
     def use(self, bundle: FeatureBundle) -> None:
         if getattr(self, "prepared_for", None) is not bundle:

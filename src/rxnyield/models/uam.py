@@ -1,10 +1,13 @@
 """UAM (Chen et al., AAAI 38:8274, 2024): graph, SMILES and human-feature views fused into μ and σ.
 
 [Σ reactant graphs, product graph] ‖ SMILES-transformer embedding ‖ MoE(human features) → MLP → μ, log σ².
-The graph and SMILES encoders come from contrastive pre-training (`rxnyield.pretrain`) and are frozen by
-default; frozen encoders are evaluated once per fit and their embeddings cached. Loss:
-mse_weight·MSE + uncertainty_weight·L_u + aux_weight·(MoE load balance), 0.9/0.1/0.01 in the authors'
-code. Every ablation of the paper is a switch of `params`, not a code path of its own.
+Two forms, both switches of `params`: the one the paper describes (encoders from contrastive pre-training,
+`rxnyield.pretrain`, frozen: evaluated once per fit and their embeddings cached; one MoE layer,
+`feature_encoder: mixture`) and the one the authors' code trains (no checkpoint loaded, every weight
+trained end to end, their stacked sparse-MoE feature encoder, `feature_encoder: stacked`). Loss:
+mse_weight·MSE + uncertainty_weight·L_u + aux_weight·(MoE balance loss), 0.9/0.1/0.01 in the authors'
+code (whose MoE package scales its balance loss by another 0.01). Every ablation of the paper is a switch
+of `params`, not a code path of its own.
 """
 
 from __future__ import annotations
@@ -16,12 +19,24 @@ from torch import nn
 from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.featurizers.smiles import SmilesTokenizer
 from rxnyield.models.torch_trainer import FeatureScaler, TorchTrainer
-from rxnyield.nn.heads import regression_head
+from rxnyield.nn.heads import DEFAULT_ACTIVATION, regression_head
 from rxnyield.nn.losses import heteroscedastic_loss
-from rxnyield.nn.moe import DenseFeatures, MixtureOfExperts
+from rxnyield.nn.moe import DenseFeatures, MixtureOfExperts, StackedFeatures
 from rxnyield.pretrain import EncoderInputs, bundle_sequences, load_checkpoint, new_encoders
 
 VIEWS = ("graph", "sequence", "human")
+
+
+def human_encoder(params: dict, size: int) -> nn.Module:
+    """The human-feature view's encoder; `moe: false` (w/o MoE) keeps only its dense layers."""
+    if params["feature_encoder"] == "stacked":
+        return StackedFeatures(size, params["expert_hidden"], params["human_out"],
+                               params["sparse_layers"] if params["moe"] else 0, params["dense_layers"],
+                               params["experts"], params["second_threshold"], params["feature_dropout"])
+    if params["moe"]:
+        return MixtureOfExperts(size, params["expert_hidden"], params["human_out"], params["experts"],
+                                params["top_k"], params["dropout"])
+    return DenseFeatures(size, params["expert_hidden"], params["human_out"], params["dropout"])
 
 
 class UAMModel(TorchTrainer):
@@ -47,7 +62,9 @@ class UAMModel(TorchTrainer):
         self.encoders.requires_grad_(not self.frozen)
 
         human = bundle.human[params["features"]]
-        self.scaler = FeatureScaler.fit(human[train_idx])
+        # The authors feed their summed fingerprint counts unscaled (`scale_features: false`).
+        self.scaler = (FeatureScaler.fit(human[train_idx]) if params.get("scale_features", True)
+                       else FeatureScaler.identity(human.shape[1]))
         width = 0
         if "graph" in self.views:
             width += self.encoders.graph.out_features
@@ -55,15 +72,12 @@ class UAMModel(TorchTrainer):
             width += self.encoders.sequence.out_features
         feature_encoder = None
         if "human" in self.views:
-            size = human.shape[1]
-            feature_encoder = (MixtureOfExperts(size, params["expert_hidden"], params["human_out"], params["experts"],
-                                                params["top_k"], params["dropout"]) if params["moe"]
-                               else DenseFeatures(size, params["expert_hidden"], params["human_out"],
-                                                  params["dropout"]))
+            feature_encoder = human_encoder(params, human.shape[1])
             width += params["human_out"]
         outputs = 2 if params["uncertainty"] else 1
-        return nn.ModuleDict({"encoders": self.encoders, "features": feature_encoder or nn.Identity(),
-                              "head": regression_head(width, params["head_hidden"], params["dropout"], outputs)})
+        head = regression_head(width, params["head_hidden"], params["dropout"], outputs,
+                               params.get("head_activation", DEFAULT_ACTIVATION))
+        return nn.ModuleDict({"encoders": self.encoders, "features": feature_encoder or nn.Identity(), "head": head})
 
     def prepare(self, bundle: FeatureBundle) -> None:
         self.inputs = EncoderInputs(bundle, self.tokenizer)

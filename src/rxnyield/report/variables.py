@@ -153,7 +153,7 @@ def variable_specs(config: dict) -> Specs:
 
 
 # The `full` profile's entries that benchmarks/gpu.py compares and writes under `runs`: reference, variant.
-GPU_COMPARED = ("uam", "uam_paper_encoders")
+GPU_COMPARED = ("uam_described", "uam_paper_encoders")
 
 
 def measured_gpu_specs(config: dict) -> Specs:
