@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import (CACHE_DIR, MANIFEST, choose_checks, check, load_profile, profile_jobs, read_manifest,
-                            refresh, write_manifest)
+from rxnyield.cache import (CACHE_DIR, CHECK_BUDGET_S, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check, load_profile,
+                            profile_jobs, read_manifest, refresh, write_manifest)
 from rxnyield.config import pretrained_checkpoints, runs
 from rxnyield.provenance import digest
 from rxnyield.reproduce import clean_copy
@@ -179,6 +179,26 @@ def test_a_new_split_trains_only_its_own_runs(repo):
     assert trained(planned(repo)) == set(runs(new)) - set(runs(old)) != set()
 
 
+def set_components(cache_dir: Path, **components: str) -> None:
+    """Give every cached training run other key components, as another machine or older code would have."""
+    entries = read_manifest(cache_dir)
+    for entry in entries.values():
+        if entry["job"] == "train":
+            entry["components"].update(components)
+    write_manifest(cache_dir, {digest(key): entry for key, entry in entries.items()})
+
+
+def test_the_check_refuses_a_stale_cache_and_skips_one_from_another_cpu_class(repo):
+    cache_dir = repo / CACHE_DIR / "quick"
+    set_components(cache_dir, code="older code")
+    with pytest.raises(RefusedEntry, match="no cached run is current for this code and config") as stale:
+        check("quick", repo, "0123abc", budget_s=120)
+    assert not isinstance(stale.value, ForeignCache)
+    set_components(cache_dir, versions="avx512 elsewhere")
+    with pytest.raises(ForeignCache, match="other package versions or CPU class"):
+        check("quick", repo, "0123abc", budget_s=120)
+
+
 def test_checks_rotate_with_the_commit_and_keep_to_the_budget(config):
     models = list(config["models"])
     entries = {digest(f"{d}/{m}/{s}"): {"job": "train", "name": f"{d}/{m}/{s}", "wall_s": models.index(m) + 1.0}
@@ -242,3 +262,23 @@ def test_the_ci_check_retrains_a_cached_run_and_requires_identical_files(trained
     rewrite_entry(cache_dir, key, lambda data: data.replace(b"\n", b"\r\n"), manifest_too=True)
     assert check("quick", root, "0123abc", budget_s=120) == [
         "{}/{}/{}: runs/{}/{}/{}/predictions.csv differs from the cached file".format(*CHEAP_RUN, *CHEAP_RUN)]
+
+
+# -- the committed caches are real ----------------------------------------------------------------------------
+def head_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return done.stdout.strip() if done.returncode == 0 else "no-git"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", sorted(p.parent.name for p in (ROOT / CACHE_DIR).glob(f"*/{MANIFEST}")))
+def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
+    """CI re-trains a few runs of each committed cache, chosen by the commit, and requires the cached bytes. A
+    cache computed on another CPU class or with other package versions is skipped (its keys say so)."""
+    root = tmp_path / "repo"
+    clean_copy(ROOT, root)
+    try:
+        differences = check(profile, root, head_commit(), CHECK_BUDGET_S.get(profile, CHECK_BUDGET_S["paper"]))
+    except ForeignCache as foreign:
+        pytest.skip(str(foreign))
+    assert differences == []

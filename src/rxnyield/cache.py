@@ -40,7 +40,8 @@ import yaml
 from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, encoders_of, feature_dataset,
                              features_file, features_stamp, load_config, needs_pretraining, pretrain_checkpoint,
                              pretrain_stamp, pretrained_checkpoints, run_dir, run_stamp, runs)
-from rxnyield.provenance import Provenance, digest, featurize_provenance, pretrain_provenance, train_provenance
+from rxnyield.provenance import (Provenance, digest, featurize_provenance, package_versions, pretrain_provenance,
+                                 train_provenance, versions_digest)
 
 CACHE_DIR = Path("src/data/cache")
 MANIFEST = "manifest.json"
@@ -50,10 +51,19 @@ SWITCH = "RXNYIELD_CACHE"
 RESTORED_MTIME = 946684800
 # What the report reads of a training run (its benchmark TSV, cached beside them, measures the machine).
 RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
+# Seconds of cached training (with the featurization and pre-training it needs) `check` re-trains by default,
+# per profile: CI (`make test`) checks every committed cache, and must stay within 25 min on two cores.
+CHECK_BUDGET_S = {"quick": 120, "paper": 420}
 
 
 class RefusedEntry(Exception):
     """A cache entry that is missing, unreadable or does not match its manifest: it is not served."""
+
+
+class ForeignCache(RefusedEntry):
+    """Every cached run was computed under other package versions or on another CPU class than this machine's:
+    re-training here gives other bytes by design (`rxnyield.provenance.package_versions`), so `check` compares
+    nothing rather than report a difference that says nothing about the cache."""
 
 
 @dataclass(frozen=True)
@@ -381,12 +391,27 @@ def choose_checks(config: dict, entries: dict, commit: str, budget_s: float) -> 
     return chosen
 
 
+def current_entries(config: dict, root: Path, entries: dict) -> dict:
+    """The entries of training runs whose key is the current one (this code, config, data, versions), and every
+    featurization and pre-training entry (what `choose_checks` prices upstream work by)."""
+    current = {job.key for job in profile_jobs(config, root) if job.kind == "train"}
+    return {key: entry for key, entry in entries.items() if entry["job"] != "train" or key in current}
+
+
 def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
-    """Re-train the chosen runs with the cache off; the files that differ from their cached bytes."""
+    """Re-train the chosen current runs with the cache off; the files that differ from their cached bytes."""
     config, _, _ = load_profile(profile, root)
     cache_dir = cache_dir_of(config, root)
     entries = read_manifest(cache_dir)
-    chosen = choose_checks(config, entries, commit, budget_s)
+    candidates = current_entries(config, root, entries)
+    if not any(entry["job"] == "train" for entry in candidates.values()):
+        here = versions_digest()
+        if all(e["components"]["versions"] != here for e in entries.values() if e["job"] == "train"):
+            raise ForeignCache(f"{cache_dir}: every cached run was computed with other package versions or CPU class "
+                               f"(this machine: {package_versions()['cpu']}); re-training here is not comparable")
+        raise RefusedEntry(f"{cache_dir}: no cached run is current for this code and config; "
+                           f"`make cache PROFILE={profile}` after a build stores them")
+    chosen = choose_checks(config, candidates, commit, budget_s)
     if not chosen:
         raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
     jobs = [train_job(config, *entries[key]["name"].split("/"), root) for key in chosen]
@@ -429,13 +454,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", required=True, help="a Snakemake profile of profiles/")
     parser.add_argument("--root", type=Path, default=Path("."), help="the repository (default: here)")
     parser.add_argument("--commit", help="check: the commit whose hash chooses the runs")
-    parser.add_argument("--budget", type=float, default=600, help="check: seconds of cached training time")
+    parser.add_argument("--budget", type=float, help="check: seconds of cached training time (default: "
+                        + ", ".join(f"{p} {s} s" for p, s in CHECK_BUDGET_S.items()) + ")")
     args = parser.parse_args(argv)
     if args.command == "check":
         if args.commit is None:
             parser.error("check needs --commit")
         try:
-            differences = check(args.profile, args.root, args.commit, args.budget)
+            differences = check(args.profile, args.root, args.commit,
+                                args.budget or CHECK_BUDGET_S.get(args.profile, CHECK_BUDGET_S["paper"]))
+        except ForeignCache as error:
+            print(f"check: {error}", file=sys.stderr)
+            return 3
         except RefusedEntry as error:
             print(f"check: {error}", file=sys.stderr)
             return 2

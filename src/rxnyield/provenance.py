@@ -187,6 +187,11 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def versions_digest() -> str:
+    """The `versions` component of every key computed here."""
+    return digest(json.dumps(package_versions(), sort_keys=True))
+
+
 def model_module(model_type: str) -> str:
     from rxnyield.models import REGISTRY
 
@@ -218,7 +223,7 @@ def _provenance(settings: dict, data: dict, code_roots: tuple[str, ...]) -> Prov
     return Provenance(settings=digest(json.dumps(settings, sort_keys=True)),
                       data=digest(json.dumps(data, sort_keys=True)),
                       code=code_digest(tuple(sorted(set(code_roots)))),
-                      versions=digest(json.dumps(package_versions(), sort_keys=True)))
+                      versions=versions_digest())
 
 
 def _featurize_parts(config: dict, dataset: str, root: Path) -> tuple[dict, dict]:
