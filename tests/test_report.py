@@ -184,16 +184,22 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     assert values["gpu_device"] == "GPU X"
 
 
-def test_reproduction_table_gives_the_gap_in_published_standard_deviations(synthetic):
+def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_the_paired_variants(synthetic):
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
                                "cite": "chen2024uam", "source": "-"},
                               {"model": "not_run_here", "dataset": "bh", "mean": "0.5", "std": "0.1", "n_splits": "10",
                                "cite": "x", "source": "-"}])
     ours = synthetic.summary.set_index(["dataset", "model", "metric"]).loc[("bh", "uam", "r2")]
-    rows = [line for line in reproduction_table(synthetic.config, synthetic.summary, published).splitlines()
-            if line.startswith("UAM")]
+    paired = synthetic.paired.set_index(["dataset", "model", "metric"])
+    table = reproduction_table(synthetic.config, synthetic.summary, synthetic.paired, published)
+    rows = [line for line in table.splitlines() if line.startswith("UAM")]
+    variants = [m for m, spec in synthetic.config["models"].items()
+                if spec.get("compare_to") == "uam" and "bh" in spec.get("datasets", ["bh"])]
+    assert variants  # every variant of UAM on BH, in config order, with the trimean of its paired differences
+    measured = "; ".join(f"{synthetic.config['models'][m]['label']} {paired.loc[('bh', m, 'r2')]['trimean']:+.3f}"
+                         for m in variants)
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
-                    rf"(10) & {(ours['mean'] - 0.976) / 0.010:+.1f} \\"]
+                    rf"(10) & {(ours['mean'] - 0.976) / 0.010:+.1f} & {measured} \\"]
 
 
 def test_rows_selects_by_key_columns_in_table_order_even_a_column_called_table():

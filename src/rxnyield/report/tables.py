@@ -172,24 +172,30 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
     return tabular("l" + "r" * len(splits), "$R^2$ & " + " & ".join(splits), lines)
 
 
-def reproduction_table(config: dict, summary: pd.DataFrame, published: pd.DataFrame) -> str:
+def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame, published: pd.DataFrame) -> str:
     """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits),
-    and the gap (ours − published) in published standard deviations, the yardstick of "reproduced"."""
+    the gap (ours − published) in published standard deviations, the yardstick of "reproduced", and what each
+    paired variant of the method changes (trimean of its R² differences over the pairs): where a gap comes
+    from, measured rather than guessed."""
     lines = []
     for dataset in random_split_datasets(config):
         quoted = rows(published, dataset=dataset)
         quoted = quoted[quoted["model"].isin(headline_models(config, dataset))]
         if quoted.empty:
             continue
-        lines += dataset_heading(config, dataset, 4)
+        lines += dataset_heading(config, dataset, 5)
         for _, row in quoted.iterrows():
             ours = stat(summary, dataset, row["model"], "r2")
             gap = (ours["mean"] - float(row["mean"])) / float(row["std"])
             reproduced = mean_std(ours, 3) if ours["n"] > 1 else f"{ours['mean']:.3f}"
+            variants = rows(paired, dataset=dataset, reference=row["model"], metric="r2")
+            measured = "; ".join(f"{config['models'][v['model']]['label']} {v['trimean']:+.3f}"
+                                 for _, v in variants.iterrows()) or "--"
             lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
-                         rf"{row['mean']} $\pm$ {row['std']} ({row['n_splits']}) & {reproduced} "
-                         rf"({int(ours['n'])}) & {gap:+.1f} \\")
-    return tabular("lrrr", r"$R^2$ & published (splits) & this paper (splits) & gap (published std)", lines)
+                         rf"{float(row['mean']):.3f} $\pm$ {float(row['std']):.3f} ({row['n_splits']}) & {reproduced} "
+                         rf"({int(ours['n'])}) & {gap:+.1f} & {measured} \\")
+    return tabular("lrrrp{0.3\\linewidth}", r"$R^2$ & published (splits) & this paper (splits) & gap (published std) & "
+                   r"paired variants ($\Delta R^2$)", lines)
 
 
 def compute_table(compute: pd.DataFrame) -> str:
