@@ -31,6 +31,7 @@ wildcard_constraints:
     dataset="|".join(CONFIG["datasets"]),
     model="|".join(CONFIG["models"]),
     split="[A-Za-z0-9_]+",
+    seed="[0-9]+",
     encoders="[a-z][a-z0-9_]*",
 
 

@@ -3,7 +3,8 @@ import copy
 import pytest
 import yaml
 
-from rxnyield.config import ConfigError, load_config, run_config, runs, validate_config
+from rxnyield.config import (ConfigError, load_config, model_seeds, pretrain_settings, run_config, run_dir, runs,
+                             validate_config)
 from conftest import ROOT
 
 
@@ -90,8 +91,9 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
 
 
 def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
-    run = run_config(config, "bh_tests", "uam", "Test1")
-    assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam", "FullCV_01")["model_params"]["checkpoint"]
+    run = run_config(config, "bh_tests", "uam", "Test1", 0)
+    checkpoint = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]["checkpoint"]
+    assert run["model_params"]["checkpoint"] == checkpoint
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     assert set(raw["datasets"]["bh_tests"]) == {"title", "kind", "same_reactions_as", "splits"}  # the rest inherited
     assert all(config["datasets"]["bh_tests"][k] == config["datasets"]["bh"][k]
@@ -107,11 +109,14 @@ def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
     assert entry["curve_of"] == "dft_rf" and entry["label"] == "DFT RF (2.5%)"
     assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
     assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
+    # one seed per point (the first), though UAM itself runs three
     assert len([r for r in runs(config) if r[1] == "uam_lc500"]) == 2 * config["learning_curves"]["max_splits"]
+    assert model_seeds(config, "uam_lc500") == [0] and model_seeds(config, "uam") == [0, 1, 2]
 
 
 def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config):
-    yieldbert_runs = [(dataset, split) for dataset, model, split in runs(config) if model == "yieldbert"]
+    yieldbert_runs = [(dataset, split) for dataset, model, split, seed in runs(config)
+                      if model == "yieldbert" and seed == 0]
     assert config["models"]["yieldbert"]["max_splits"] == 1
     assert yieldbert_runs == [("bh", "FullCV_01"), ("bh_tests", "Test1"), ("bh_tests", "Test2"),
                               ("bh_tests", "Test3"), ("bh_tests", "Test4"), ("sm", "random_split_0")]
@@ -120,8 +125,8 @@ def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config)
 def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
     from rxnyield.config import SHARED_ENCODERS, pretrained_checkpoints
 
-    shared = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
-    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01")["model_params"]
+    shared = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]
+    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01", 0)["model_params"]
     assert shared["checkpoint"].endswith("pretrain/bh/encoders.pt")
     assert own["checkpoint"].endswith("pretrain/bh/uam_long_pretraining.pt")
     assert own["encoders"] == {**shared["encoders"], "epochs": 50} != shared["encoders"]
@@ -198,3 +203,36 @@ def test_a_model_entry_without_a_type_is_told_so_and_nothing_else(config):
     with pytest.raises(ConfigError) as raised:
         validate_config(broken)
     assert str(raised.value) == "config: models.onehot_rf: 'type' is a required property"
+
+
+def test_a_torch_model_runs_once_per_seed_and_other_models_once(config):
+    assert config["seeds"]["torch"] == [0, 1, 2]
+    bh_runs = [r for r in runs(config) if r[0] == "bh"]
+    assert [r for r in bh_runs if r[1:3] == ("mpnn", "FullCV_01")] == [("bh", "mpnn", "FullCV_01", k)
+                                                                       for k in (0, 1, 2)]
+    assert [r for r in bh_runs if r[1:3] == ("dft_rf", "FullCV_01")] == [("bh", "dft_rf", "FullCV_01", 0)]
+    assert [r for r in bh_runs if r[1:3] == ("uam_finetuned", "FullCV_01")] == [("bh", "uam_finetuned", "FullCV_01", 0)]
+    assert model_seeds(config, "uam_no_uq") == [0, 1, 2]  # an ablation inherits its base's seeds
+    assert len(set(runs(config))) == len(runs(config))
+
+
+def test_a_run_config_carries_one_integer_torch_seed_and_its_batch_seed(config):
+    run = run_config(config, "bh", "mpnn", "FullCV_01", 2)
+    assert run["seeds"] == {"data": 2, "torch": 2, "model": 0, "features": 0}
+    assert run_config(config, "bh", "mpnn", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                          "features": 0}
+    assert run_config(config, "bh", "dft_rf", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                           "features": 0}
+    narrowed = run_config(config, "bh", "uam_finetuned", "FullCV_01", 0)
+    assert "torch_seeds" not in narrowed["model_params"] and narrowed["seeds"]["torch"] == 0
+    assert pretrain_settings(config, "bh")["seeds"]["torch"] == 0  # one checkpoint, the first seed
+    path = run_dir("results/paper", "bh", "mpnn", "FullCV_01", 2)
+    assert path.as_posix() == "results/paper/runs/bh/mpnn/FullCV_01/seed2"
+
+
+def test_torch_seeds_on_a_model_torch_does_not_seed_are_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["dft_rf"]["torch_seeds"] = [0, 1]
+    with pytest.raises(ConfigError, match=r"models\.dft_rf\.torch_seeds: a 'random_forest' model is not seeded by "
+                                          r"torch"):
+        validate_config(broken)

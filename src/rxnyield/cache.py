@@ -39,7 +39,7 @@ import yaml
 
 from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, encoders_of, feature_dataset,
                              features_file, features_stamp, load_config, needs_pretraining, pretrain_checkpoint,
-                             pretrain_stamp, pretrained_checkpoints, run_dir, run_stamp, runs)
+                             pretrain_stamp, pretrained_checkpoints, run_dir, run_names, run_stamp, runs, seed_name)
 from rxnyield.provenance import (Provenance, digest, featurize_provenance, package_versions, pretrain_provenance,
                                  train_provenance, versions_digest)
 
@@ -95,23 +95,36 @@ def pretrain_job(config: dict, dataset: str, encoders: str, root: Path) -> Job:
                (pretrain_checkpoint(".", dataset, encoders).as_posix(),))
 
 
-def train_job(config: dict, dataset: str, model: str, split: str, root: Path) -> Job:
-    outputs = tuple((run_dir(".", dataset, model, split) / name).as_posix() for name in RUN_FILES)
-    return Job("train", f"{dataset}/{model}/{split}", train_provenance(config, dataset, model, split, root),
-               run_stamp(".", dataset, model, split).as_posix(),
-               outputs + (benchmark_file(".", "train", dataset, model, split).as_posix(),), outputs)
+def train_job(config: dict, dataset: str, model: str, split: str, seed: int, root: Path) -> Job:
+    """A run's job, named as its directory under `runs/` (`bh/mpnn/FullCV_01/seed0`)."""
+    names = run_names(dataset, model, split, seed)
+    outputs = tuple((run_dir(".", dataset, model, split, seed) / name).as_posix() for name in RUN_FILES)
+    return Job("train", "/".join(names), train_provenance(config, dataset, model, split, seed, root),
+               run_stamp(".", dataset, model, split, seed).as_posix(),
+               outputs + (benchmark_file(".", "train", *names).as_posix(),), outputs)
+
+
+def run_of(name: str) -> tuple[str, str, str, int]:
+    """(dataset, model, split, seed) of a training job's name (`train_job`)."""
+    dataset, model, split, seed = name.split("/")
+    return dataset, model, split, int(seed.removeprefix(seed_name("")))
+
+
+def family_of(name: str) -> str:
+    """A training job's model on its dataset (`bh/mpnn`): runs of one family cost about the same."""
+    return "/".join(name.split("/")[:2])
 
 
 def profile_jobs(config: dict, root: Path) -> list[Job]:
     """Every featurization, pre-training and training job of a configuration."""
     return ([featurize_job(config, d, root) for d in config["datasets"] if feature_dataset(config, d) == d]
             + [pretrain_job(config, d, e, root) for d, e in pretrained_checkpoints(config)]
-            + [train_job(config, d, m, s, root) for d, m, s in runs(config)])
+            + [train_job(config, *run, root) for run in runs(config)])
 
 
 def upstream_jobs(config: dict, run_name: str) -> list[tuple[str, str]]:
     """(kind, name) of the featurization and pre-training a training run needs."""
-    dataset, model, _ = run_name.split("/")
+    dataset, model, _, _ = run_of(run_name)
     features_from = feature_dataset(config, dataset)
     needed = [("featurize", features_from)]
     if needs_pretraining(config, model):
@@ -146,11 +159,11 @@ def train_inputs(config: dict, inputs):
     """
     def run_inputs(w) -> dict:
         results = Path(config["results_dir"])
-        stamp = read_stamp(run_stamp(results, w.dataset, w.model, w.split))
+        stamp = read_stamp(run_stamp(results, w.dataset, w.model, w.split, w.seed))
         if not (stamp and stamp.get("restored")):
             return inputs(w)
-        if os.environ.get(SWITCH) != "off" and is_current(train_job(config, w.dataset, w.model, w.split, Path(".")),
-                                                          results):
+        job = train_job(config, w.dataset, w.model, w.split, int(w.seed), Path("."))
+        if os.environ.get(SWITCH) != "off" and is_current(job, results):
             return {}
         return {**inputs(w), "restored_from": str(cache_dir_of(config) / MANIFEST)}
     return run_inputs
@@ -251,7 +264,7 @@ def expected_seconds(kind: str, name: str, by_name: dict, family: dict) -> float
     """A job's cached wall time under any key, else the mean of its model's runs on the same dataset."""
     if (kind, name) in by_name:
         return by_name[(kind, name)]["wall_s"]
-    times = family.get(name.rpartition("/")[0]) if kind == "train" else None
+    times = family.get(family_of(name)) if kind == "train" else None
     return statistics.mean(times) if times else None
 
 
@@ -267,7 +280,7 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
     family: dict[str, list[float]] = {}
     for entry in entries.values():
         if entry["job"] == "train":
-            family.setdefault(entry["name"].rpartition("/")[0], []).append(entry["wall_s"])
+            family.setdefault(family_of(entry["name"]), []).append(entry["wall_s"])
     plan, writes, missing = Plan(), {}, []
     jobs = profile_jobs(config, root)
     for job in jobs:
@@ -414,7 +427,7 @@ def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
     chosen = choose_checks(config, candidates, commit, budget_s)
     if not chosen:
         raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
-    jobs = [train_job(config, *entries[key]["name"].split("/"), root) for key in chosen]
+    jobs = [train_job(config, *run_of(entries[key]["name"]), root) for key in chosen]
     expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
     print(f"check: re-training {', '.join(job.name for job in jobs)} "
           f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")

@@ -243,8 +243,10 @@ def pretrain_provenance(config: dict, dataset: str, encoders: str, root: Path = 
                        FEATURIZE_MODULES + PRETRAIN_MODULES)
 
 
-def train_provenance(config: dict, dataset: str, model: str, split: str, root: Path = Path(".")) -> Provenance:
-    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts."""
+def train_provenance(config: dict, dataset: str, model: str, split: str, seed: int,
+                     root: Path = Path(".")) -> Provenance:
+    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts. The run's
+    seed enters through its resolved settings (`run_config`'s `seeds`): each seed of a model has its own key."""
     features_from = feature_dataset(config, dataset)
     featurize, data = _featurize_parts(config, features_from, root)
     split_orders = config["datasets"][dataset]["split_orders"]
@@ -252,7 +254,7 @@ def train_provenance(config: dict, dataset: str, model: str, split: str, root: P
     if split not in rows:
         raise ConfigError(f"config: datasets.{dataset}.splits: {split!r} is not a split of {split_orders}")
     data[f"{split_orders}:{split}"] = rows[split]
-    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split)}
+    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split, seed)}
     modules = FEATURIZE_MODULES + TRAIN_MODULES + (model_module(config["models"][model]["type"]),)
     if needs_pretraining(config, model):
         settings["pretrain"] = pretrain_settings(config, features_from, encoders_of(config, model))

@@ -114,6 +114,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("results_table", "table", "Every model on every dataset: mean ± std and trimean [IQR] of R², MAE and "
             "RMSE across splits.", text(lambda r, name: _tables().results_table(r.config, r.summary)),
             ("config", "summary")),
+    Product("seed_variance_table", "table", "Each model run with several seeds: the standard deviation of its R² "
+            "between seeds and between splits, and the seeds' share of the variance.",
+            text(lambda r, name: _tables().seed_variance_table(r.config, r.seed_variance)),
+            ("config", "seed_variance")),
     Product("ablation_table", "table", "Each ablation against full UAM: R², paired ΔR² (trimean, median with "
             "bootstrap CI), Wilcoxon p.", text(lambda r, name: _tables().ablation_table(r.config, r.summary,
                                                                                         r.paired)),

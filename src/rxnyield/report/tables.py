@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, headline_models, model_splits, random_split_datasets,
+from rxnyield.config import (compared_models, headline_models, model_seeds, model_splits, random_split_datasets,
                              reported_models, sigma_sources)
 from rxnyield.report.frames import rows
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat, uncertainty_row
@@ -41,6 +41,12 @@ def model_label(config: dict, model: str, dataset: str) -> str:
     return label
 
 
+def runs_cell(config: dict, model: str, dataset: str) -> str:
+    """How many runs a model's statistics are over: `10` splits, or `10 $\\times$ 3` splits x seeds."""
+    splits, seeds = len(model_splits(config, model, dataset)), len(model_seeds(config, model))
+    return f"{splits} $\\times$ {seeds}" if seeds > 1 else str(splits)
+
+
 def dataset_heading(config: dict, dataset: str, columns: int) -> list[str]:
     spec = config["datasets"][dataset]
     return [r"\midrule", rf"\multicolumn{{{columns}}}{{l}}{{\emph{{{spec['title']}}} ({len(spec['splits'])} splits)}} \\"]
@@ -75,7 +81,7 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
     """
     alpha = config["statistics"]["alpha"]
     confidence = round(100 * config["statistics"]["confidence"])
-    header = (r"Model & splits & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
+    header = (r"Model & splits $\times$ seeds & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
               rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$")
     lines = []
     for dataset in config["datasets"]:
@@ -87,7 +93,7 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
                       if r not in variants]
         for model in references + variants:
             r2 = stat(summary, dataset, model, "r2")
-            cells = [str(len(model_splits(config, model, dataset))), f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
+            cells = [runs_cell(config, model, dataset), f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
             if model in variants:
                 difference = stat(paired, dataset, model, "r2")
                 p = p_value(difference["p_wilcoxon"])
@@ -149,10 +155,12 @@ def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
 
 def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFrame, dataset: str) -> str:
     """R² of every headline model on each split of an out-of-sample dataset, next to the published values
-    (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there)."""
+    (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there).
+    A model with several seeds shows their mean."""
     splits = config["datasets"][dataset]["splits"]
     models = headline_models(config, dataset)
-    table = (rows(per_split, dataset=dataset).pivot(index="model", columns="split", values="r2")
+    table = (rows(per_split, dataset=dataset).pivot_table(index="model", columns="split", values="r2",
+                                                          aggfunc="mean")
              .reindex(index=models, columns=splits))
     best = {split: table[split].idxmax() if table[split].notna().any() else None for split in splits}
     lines = [r"\midrule"]
@@ -173,10 +181,10 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
 
 
 def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame, published: pd.DataFrame) -> str:
-    """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits),
-    the gap (ours − published) in published standard deviations, the yardstick of "reproduced", and what each
-    paired variant of the method changes (trimean of its R² differences over the pairs): where a gap comes
-    from, measured rather than guessed."""
+    """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits, x
+    seeds where several), the gap (ours − published) in published standard deviations, the yardstick of
+    "reproduced", and what each paired variant of the method changes (trimean of its R² differences over the
+    pairs): where a gap comes from, measured rather than guessed."""
     lines = []
     for dataset in random_split_datasets(config):
         quoted = rows(published, dataset=dataset)
@@ -193,9 +201,29 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
                                  for _, v in variants.iterrows()) or "--"
             lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
                          rf"{float(row['mean']):.3f} $\pm$ {float(row['std']):.3f} ({row['n_splits']}) & {reproduced} "
-                         rf"({int(ours['n'])}) & {gap:+.1f} & {measured} \\")
-    return tabular("lrrrp{0.3\\linewidth}", r"$R^2$ & published (splits) & this paper (splits) & gap (published std) & "
-                   r"paired variants ($\Delta R^2$)", lines)
+                         rf"({runs_cell(config, row['model'], dataset)}) & {gap:+.1f} & {measured} \\")
+    return tabular("lrrrp{0.3\\linewidth}", r"$R^2$ & published (splits) & this paper (splits $\times$ seeds) & "
+                   r"gap (published std) & paired variants ($\Delta R^2$)", lines)
+
+
+def seed_variance_table(config: dict, seed_variance: pd.DataFrame) -> str:
+    """Each model with several seeds per split: the standard deviation of its test R² between seeds (the
+    root of the mean within-split variance) and between splits (of the split means), and the seeds' share
+    of the two variances."""
+    lines = []
+    for dataset in random_split_datasets(config):
+        shown = rows(seed_variance, dataset=dataset, metric="r2")
+        if shown.empty:
+            continue
+        lines += dataset_heading(config, dataset, 5)
+        for _, row in shown.iterrows():
+            seed, split = row["between_seed"], row["between_split"]
+            share = "--" if pd.isna(split) or seed + split == 0 else f"{100 * seed / (seed + split):.0f}\\%"
+            between_split = "--" if pd.isna(split) else f"{split ** 0.5:.4f}"
+            lines.append(f"{config['models'][row['model']]['label']} & {int(row['n_splits'])} $\\times$ "
+                         f"{int(row['n_seeds'])} & {seed ** 0.5:.4f} & {between_split} & {share}" + r" \\")
+    return tabular("lrrrr", r"$R^2$ & splits $\times$ seeds & std between seeds & std between splits & "
+                   r"seeds' share", lines)
 
 
 def compute_table(compute: pd.DataFrame) -> str:
