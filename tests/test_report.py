@@ -261,3 +261,15 @@ def test_the_seed_variance_splits_into_its_seeds_and_its_splits_parts(config):
     assert table[table["metric"] == "mae"]["between_seed"].iloc[0] == 0.0
     line = next(line for line in seed_variance_table(config, table).splitlines() if line.startswith("MPNN"))
     assert line == r"MPNN & 2 $\times$ 3 & 0.0158 & 0.0778 & 4\% \\"
+
+
+def test_reproduction_variables_quote_the_published_value_and_give_the_gap(synthetic):
+    from rxnyield.report.variables import reproduction_specs
+
+    published = pd.read_csv(synthetic.config["quoted_reproduction"], dtype=str)
+    quoted = published[(published["dataset"] == "bh") & (published["model"] == "uam")].iloc[0]
+    specs = reproduction_specs(synthetic.config)
+    ours = synthetic.summary.set_index(["dataset", "model", "metric"]).loc[("bh", "uam", "r2")]
+    assert specs["published_bh_uam_r2"](synthetic) == f"{float(quoted['mean']):.3f} $\\pm$ {float(quoted['std']):.3f}"
+    assert specs["bh_uam_r2_gap"](synthetic) == f"{(ours['mean'] - float(quoted['mean'])) / float(quoted['std']):+.1f}"
+    assert "published_bh_drfp_rf_r2" not in specs  # only methods with a published value on these splits

@@ -153,10 +153,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("variables", "variables", "One text file per number the manuscript quotes (results and configuration "
             "values).", text(variable_value),
             VARIABLE_INPUTS, names=lambda config: _variables().variable_names(config),
-            quoted=("quoted_values", "measured_gpu")),
+            quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
     Product("variable_index", "index", "Every variable's name, value and meaning (Markdown), to find what the "
             "manuscript's \\variable{} values are.", text(lambda r, name: _variables().variable_index(r)),
-            VARIABLE_INPUTS, quoted=("quoted_values", "measured_gpu")),
+            VARIABLE_INPUTS, quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
 )
 BY_SCRIPT = {product.script: product for product in PRODUCTS}
 

@@ -86,6 +86,24 @@ class Specs(dict):
         self.meanings.update(other.meanings)
 
 
+def reproduction_specs(config: dict) -> Specs:
+    """Each published R² of the reproduction table (mean ± std, quoted) and this build's gap to it in published
+    standard deviations, for the methods this profile runs on that dataset's splits."""
+    specs = Specs()
+    published = pd.read_csv(config["quoted_reproduction"], dtype=str)
+    for _, row in published.iterrows():
+        dataset, model = row["dataset"], row["model"]
+        if model not in config["models"] or dataset not in model_datasets(config, model):
+            continue
+        source = f"{config['quoted_reproduction']} ({row['source']})"
+        specs.add(f"published_{dataset}_{model}_r2", f"published R² of {model} on {dataset}, mean ± std: {source}",
+                  lambda a, r=row: f"{float(r['mean']):.3f} $\\pm$ {float(r['std']):.3f}")
+        specs.add(f"{dataset}_{model}_r2_gap", f"{model}'s mean R² on {dataset} minus the published one, in published "
+                  "standard deviations", lambda a, d=dataset, m=model, r=row:
+                  f"{(stat(a.summary, d, m, 'r2')['mean'] - float(r['mean'])) / float(r['std']):+.1f}")
+    return specs
+
+
 def variable_specs(config: dict) -> Specs:
     """Every variable of the manuscript: name -> function(aggregate) returning its text (and its meaning)."""
     specs = Specs()
@@ -93,6 +111,7 @@ def variable_specs(config: dict) -> Specs:
     quoted = pd.read_csv(config["quoted_values"], dtype=str)
     for key, value in zip(quoted["key"], quoted["value"]):
         specs.add(f"quoted_{key}", f"a published value, quoted from {config['quoted_values']}", lambda a, v=value: v)
+    specs.merge(reproduction_specs(config))
     for dataset, dataset_spec in config["datasets"].items():
         specs.add(f"{dataset}_n_splits", f"number of {dataset} splits in this profile",
                   lambda a, n=len(dataset_spec["splits"]): str(n))
