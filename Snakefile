@@ -32,6 +32,7 @@ wildcard_constraints:
     model="|".join(CONFIG["models"]),
     split="[A-Za-z0-9_]+",
     encoders="[a-z][a-z0-9_]*",
+    scope="[A-Za-z0-9_]+",  # `all` (every reaction) or the split whose training reactions a pre-training saw
 
 
 rule all:
