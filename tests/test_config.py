@@ -3,7 +3,8 @@ import copy
 import pytest
 import yaml
 
-from rxnyield.config import ConfigError, load_config, run_config, runs, validate_config
+from rxnyield.config import (ConfigError, load_config, model_seeds, pretrain_settings, run_config, run_dir, runs,
+                             validate_config)
 from conftest import ROOT
 
 
@@ -105,11 +106,14 @@ def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
     assert entry["curve_of"] == "dft_rf" and entry["label"] == "DFT RF (2.5%)"
     assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
     assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
+    # one seed per point (the first), though UAM itself runs three
     assert len([r for r in runs(config) if r[1] == "uam_lc500"]) == 2 * config["learning_curves"]["max_splits"]
+    assert model_seeds(config, "uam_lc500") == [0] and model_seeds(config, "uam") == [0, 1, 2]
 
 
 def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config):
-    yieldbert_runs = [(dataset, split) for dataset, model, split in runs(config) if model == "yieldbert"]
+    yieldbert_runs = [(dataset, split) for dataset, model, split, seed in runs(config)
+                      if model == "yieldbert" and seed == 0]
     assert config["models"]["yieldbert"]["max_splits"] == 1
     assert yieldbert_runs == [("bh", "FullCV_01"), ("bh_tests", "Test1"), ("bh_tests", "Test2"),
                               ("bh_tests", "Test3"), ("bh_tests", "Test4"), ("sm", "random_split_0")]
@@ -118,8 +122,8 @@ def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config)
 def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
     from rxnyield.config import ALL_REACTIONS, SHARED_ENCODERS, pretrained_checkpoints
 
-    shared = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
-    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01")["model_params"]
+    shared = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]
+    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01", 0)["model_params"]
     assert shared["checkpoint"].endswith("pretrain/bh/all/encoders.pt")
     assert own["checkpoint"].endswith("pretrain/bh/all/uam_long_pretraining.pt")
     assert own["encoders"] == {**shared["encoders"], "epochs": 50} != shared["encoders"]
@@ -135,7 +139,7 @@ def test_unseen_additive_tests_load_encoders_pre_trained_on_their_training_react
     from rxnyield.config import ALL_REACTIONS, pretrain_settings, pretraining_scope
 
     def checkpoint(c, dataset, model, split):
-        return run_config(c, dataset, model, split)["model_params"]["checkpoint"]
+        return run_config(c, dataset, model, split, 0)["model_params"]["checkpoint"]
 
     results = config["results_dir"]
     transductive = f"{results}/pretrain/bh/all/encoders.pt"
@@ -145,6 +149,9 @@ def test_unseen_additive_tests_load_encoders_pre_trained_on_their_training_react
         assert checkpoint(config, "bh_tests", "uam", test) == f"{results}/pretrain/bh_tests/{test}/encoders.pt"
         # the variant that says so reuses BH's checkpoint of all reactions, held-out additives included
         assert checkpoint(config, "bh_tests", "uam_transductive", test) == transductive
+    # every seed of a run loads the split's one checkpoint
+    assert {run_config(config, "bh_tests", "uam", "Test1", k)["model_params"]["checkpoint"]
+            for k in model_seeds(config, "uam")} == {checkpoint(config, "bh_tests", "uam", "Test1")}
     scoped = pretrain_settings(config, "bh_tests", "Test1")
     assert scoped["split"] == "Test1" and "split" not in pretrain_settings(config, "bh", ALL_REACTIONS)
     # an explicit scope is honoured on random splits too: one checkpoint per split
@@ -227,3 +234,38 @@ def test_a_model_entry_without_a_type_is_told_so_and_nothing_else(config):
     with pytest.raises(ConfigError) as raised:
         validate_config(broken)
     assert str(raised.value) == "config: models.onehot_rf: 'type' is a required property"
+
+
+def test_a_torch_model_runs_once_per_seed_and_other_models_once(config):
+    assert config["seeds"]["torch"] == [0, 1, 2]
+    bh_runs = [r for r in runs(config) if r[0] == "bh"]
+    assert [r for r in bh_runs if r[1:3] == ("mpnn", "FullCV_01")] == [("bh", "mpnn", "FullCV_01", k)
+                                                                       for k in (0, 1, 2)]
+    assert [r for r in bh_runs if r[1:3] == ("dft_rf", "FullCV_01")] == [("bh", "dft_rf", "FullCV_01", 0)]
+    assert [r for r in bh_runs if r[1:3] == ("uam_finetuned", "FullCV_01")] == [("bh", "uam_finetuned", "FullCV_01", 0)]
+    assert model_seeds(config, "uam_no_uq") == [0, 1, 2]  # an ablation inherits its base's seeds
+    assert len(set(runs(config))) == len(runs(config))
+
+
+def test_a_run_config_carries_one_integer_torch_seed_and_its_batch_seed(config):
+    run = run_config(config, "bh", "mpnn", "FullCV_01", 2)
+    assert run["seeds"] == {"data": 2, "torch": 2, "model": 0, "features": 0}
+    assert run_config(config, "bh", "mpnn", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                          "features": 0}
+    assert run_config(config, "bh", "dft_rf", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                           "features": 0}
+    narrowed = run_config(config, "bh", "uam_finetuned", "FullCV_01", 0)
+    assert "torch_seeds" not in narrowed["model_params"] and narrowed["seeds"]["torch"] == 0
+    # one checkpoint, the first seed: of all reactions, and of one split's training reactions alike
+    assert pretrain_settings(config, "bh", "all")["seeds"]["torch"] == 0
+    assert pretrain_settings(config, "bh_tests", "Test1")["seeds"]["torch"] == 0
+    path = run_dir("results/paper", "bh", "mpnn", "FullCV_01", 2)
+    assert path.as_posix() == "results/paper/runs/bh/mpnn/FullCV_01/seed2"
+
+
+def test_torch_seeds_on_a_model_torch_does_not_seed_are_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["dft_rf"]["torch_seeds"] = [0, 1]
+    with pytest.raises(ConfigError, match=r"models\.dft_rf\.torch_seeds: a 'random_forest' model is not seeded by "
+                                          r"torch"):
+        validate_config(broken)

@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rxnyield.config import ALL_REACTIONS, ConfigError, dataset_settings, load_config, pretrain_settings, run_config
+from rxnyield.config import (ALL_REACTIONS, ConfigError, dataset_settings, load_config, model_seeds, pretrain_settings,
+                             run_config)
 from rxnyield.data.validate import DataValidationError
 
 
@@ -127,10 +128,13 @@ def cmd_train(args) -> None:
 
 
 def split_run(config: dict, args) -> dict:
-    """The settings of `train --split` for a dataset, model and split the config has."""
+    """The settings of `train --split` for a dataset, model, split and seed the config has (by default the
+    model's first seed)."""
     dataset = dataset_of(config, args)
-    return run_config(config, dataset, named("--model", args.model, config["models"]),
-                      named("--split", args.split, config["datasets"][dataset]["splits"]))
+    model = named("--model", args.model, config["models"])
+    seeds = model_seeds(config, model)
+    seed = seeds[0] if args.seed is None else int(named("--seed", str(args.seed), [str(k) for k in seeds]))
+    return run_config(config, dataset, model, named("--split", args.split, config["datasets"][dataset]["splits"]), seed)
 
 
 def train_outside_pipeline(args) -> None:
@@ -191,12 +195,13 @@ def parser() -> argparse.ArgumentParser:
     pretrain.set_defaults(func=cmd_pretrain)
 
     train = commands.add_parser(
-        "train", help="train one (dataset, model, split) and evaluate it on its test set; with --reactions, "
+        "train", help="train one (dataset, model, split, seed) and evaluate it on its test set; with --reactions, "
                       "train on every row of a CSV and save the model for `predict`")
     add_source(train)
     train.add_argument("--dataset")
     train.add_argument("--model")
     train.add_argument("--split")
+    train.add_argument("--seed", type=int, help="one of the model's run seeds (default: its first)")
     train.add_argument("--features", type=Path, help="the dataset's features.npz (split mode)")
     train.add_argument("--reactions", type=Path, help="a CSV with the dataset's columns, yields included")
     train.add_argument("--out-dir", type=Path, required=True)

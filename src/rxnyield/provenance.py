@@ -187,6 +187,11 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def versions_digest() -> str:
+    """The `versions` component of every key computed here."""
+    return digest(json.dumps(package_versions(), sort_keys=True))
+
+
 def model_module(model_type: str) -> str:
     from rxnyield.models import REGISTRY
 
@@ -218,7 +223,7 @@ def _provenance(settings: dict, data: dict, code_roots: tuple[str, ...]) -> Prov
     return Provenance(settings=digest(json.dumps(settings, sort_keys=True)),
                       data=digest(json.dumps(data, sort_keys=True)),
                       code=code_digest(tuple(sorted(set(code_roots)))),
-                      versions=digest(json.dumps(package_versions(), sort_keys=True)))
+                      versions=versions_digest())
 
 
 def _featurize_parts(config: dict, dataset: str, root: Path) -> tuple[dict, dict]:
@@ -252,12 +257,14 @@ def pretrain_provenance(config: dict, dataset: str, scope: str, encoders: str, r
                        data, FEATURIZE_MODULES + PRETRAIN_MODULES)
 
 
-def train_provenance(config: dict, dataset: str, model: str, split: str, root: Path = Path(".")) -> Provenance:
-    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts."""
+def train_provenance(config: dict, dataset: str, model: str, split: str, seed: int,
+                     root: Path = Path(".")) -> Provenance:
+    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts. The run's
+    seed enters through its resolved settings (`run_config`'s `seeds`): each seed of a model has its own key."""
     features_from = feature_dataset(config, dataset)
     featurize, data = _featurize_parts(config, features_from, root)
     data.update([split_rows_digest(config, dataset, split, root)])
-    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split)}
+    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split, seed)}
     modules = FEATURIZE_MODULES + TRAIN_MODULES + (model_module(config["models"][model]["type"]),)
     if needs_pretraining(config, model):
         settings["pretrain"] = pretrain_settings(config, *run_checkpoint(config, dataset, model, split))

@@ -1,7 +1,7 @@
 from rxnyield.cache import train_inputs
-from rxnyield.config import (ALL_REACTIONS, METRICS, PREDICTIONS, RESOLVED_CONFIG, feature_dataset,
-                             needs_pretraining, pretrain_checkpoint, pretrain_settings, pretrain_stamp, run_checkpoint,
-                             run_config, run_dir, run_stamp)
+from rxnyield.config import (ALL_REACTIONS, METRICS, PREDICTIONS, RESOLVED_CONFIG, feature_dataset, needs_pretraining,
+                             pretrain_checkpoint, pretrain_settings, pretrain_stamp, run_checkpoint, run_config,
+                             run_dir, run_names, run_stamp)
 from rxnyield.provenance import pretrain_provenance, train_provenance
 
 
@@ -36,11 +36,11 @@ rule pretrain:
         " > {log} 2>&1 && printf '%s\\n' {params.provenance:q} > {output.provenance}"  # the key, once it succeeded
 
 
-RUN = run_dir(RESULTS, "{dataset}", "{model}", "{split}")
+RUN = run_dir(RESULTS, "{dataset}", "{model}", "{split}", "{seed}")
 
 
 rule train:
-    """One (dataset, model, split): fit on the split's training set, predict its test set.
+    """One (dataset, model, split, seed): fit on the split's training set, predict its test set.
 
     A run restored from the repository cache for its current key has no inputs (rxnyield.cache.train_inputs):
     nothing is featurized or pre-trained for it. Its key (rxnyield.provenance) is a param: new code re-trains it.
@@ -58,15 +58,15 @@ rule train:
         predictions=RUN / PREDICTIONS,
         metrics=RUN / METRICS,
         config=RUN / RESOLVED_CONFIG,
-        provenance=run_stamp(RESULTS, "{dataset}", "{model}", "{split}"),
+        provenance=run_stamp(RESULTS, "{dataset}", "{model}", "{split}", "{seed}"),
     params:
-        run=lambda w: json.dumps(run_config(CONFIG, w.dataset, w.model, w.split), sort_keys=True),
-        out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split),
-        provenance=lambda w: train_provenance(CONFIG, w.dataset, w.model, w.split).to_json(),
+        run=lambda w: json.dumps(run_config(CONFIG, w.dataset, w.model, w.split, int(w.seed)), sort_keys=True),
+        out_dir=lambda w: run_dir(RESULTS, w.dataset, w.model, w.split, w.seed),
+        provenance=lambda w: train_provenance(CONFIG, w.dataset, w.model, w.split, int(w.seed)).to_json(),
     log:
-        log_file(RESULTS, "train", "{dataset}", "{model}", "{split}"),
+        log_file(RESULTS, "train", *run_names("{dataset}", "{model}", "{split}", "{seed}")),
     benchmark:
-        benchmark_file(RESULTS, "train", "{dataset}", "{model}", "{split}")
+        benchmark_file(RESULTS, "train", *run_names("{dataset}", "{model}", "{split}", "{seed}"))
     threads: CONFIG["threads"]
     resources:
         mem_mb=4000,

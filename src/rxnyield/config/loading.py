@@ -224,6 +224,9 @@ def cross_reference_problems(config: dict) -> list[tuple[list, str, list]]:
             for dataset in set(model_datasets(config, model)) - set(model_datasets(config, reference)):
                 problems.append((["models", model, "compare_to"], f"'{reference}' does not run on dataset "
                                  f"'{dataset}', so there is nothing to pair with", []))
+        if "torch_seeds" in spec and not REGISTRY[spec["type"]].torch_seeded:
+            problems.append((["models", model, "torch_seeds"], f"a '{spec['type']}' model is not seeded by torch: "
+                             "it runs once per split with seeds.model", []))
         if spec.get("features") in DESCRIPTOR_TABLE_FEATURES:
             for dataset in model_datasets(config, model):
                 if dataset in config["datasets"] and not config["datasets"][dataset].get("descriptor_tables"):
