@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rxnyield.config import PREDICTIONS, encoders_of, load_config, model_seeds, pretrain_checkpoint, \
+from rxnyield.config import ALL_REACTIONS, PREDICTIONS, encoders_of, load_config, model_seeds, pretrain_checkpoint, \
     pretrain_settings, run_config, run_dir
 from rxnyield.report.variables import GPU_COMPARED as COMPARED  # the manuscript reads these runs
 
@@ -101,8 +101,9 @@ def main() -> None:
                    str(args.out / "agreement" / model / device), device)
     for model in COMPARED if args.compare else ():
         encoders = encoders_of(full, model)
-        submit(("pretraining", model), pretrain_job, pretrain_settings(full, args.dataset, encoders),
-               args.features, str(pretrain_checkpoint(full["results_dir"], args.dataset, encoders)), args.device)
+        submit(("pretraining", model), pretrain_job, pretrain_settings(full, args.dataset, ALL_REACTIONS, encoders),
+               args.features, str(pretrain_checkpoint(full["results_dir"], args.dataset, ALL_REACTIONS, encoders)),
+               args.device)
     try:
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -146,9 +146,11 @@ def test_editing_the_uam_module_misses_only_uam_type_runs_and_their_pretraining(
     uam_type = {r for r in runs(config) if config["models"][r[1]]["type"] == "uam"}
     jobs = planned(repo)  # straight after the edit: Snakemake alone re-trains runs restored for the old key
     assert trained(jobs) == uam_type
-    assert {w for rule, w in jobs if rule == "pretrain"} == {f"dataset={d}, encoders={e}"
-                                                             for d, e in pretrained_checkpoints(config)}
-    assert f"{len(uam_type)} to train ({len(uam_type)} changed code) + 3 pre-trainings" in restore(repo)
+    checkpoints = pretrained_checkpoints(config)
+    assert {w for rule, w in jobs if rule == "pretrain"} == {f"dataset={d}, scope={s}, encoders={e}"
+                                                             for d, s, e in checkpoints}
+    assert len(checkpoints) == 4  # BH's, SM's, the longer one on BH's and the unseen-additive test's own
+    assert f"{len(uam_type)} to train ({len(uam_type)} changed code) + 4 pre-trainings" in restore(repo)
 
 
 def test_report_code_and_figure_scripts_train_nothing(repo):

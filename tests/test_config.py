@@ -90,10 +90,7 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
         validate_config(broken)
 
 
-def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
-    run = run_config(config, "bh_tests", "uam", "Test1", 0)
-    checkpoint = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]["checkpoint"]
-    assert run["model_params"]["checkpoint"] == checkpoint
+def test_a_split_family_shares_the_features_of_its_reactions(config):
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     assert set(raw["datasets"]["bh_tests"]) == {"title", "kind", "same_reactions_as", "splits"}  # the rest inherited
     assert all(config["datasets"]["bh_tests"][k] == config["datasets"]["bh"][k]
@@ -123,17 +120,51 @@ def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config)
 
 
 def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
-    from rxnyield.config import SHARED_ENCODERS, pretrained_checkpoints
+    from rxnyield.config import ALL_REACTIONS, SHARED_ENCODERS, pretrained_checkpoints
 
     shared = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]
     own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01", 0)["model_params"]
-    assert shared["checkpoint"].endswith("pretrain/bh/encoders.pt")
-    assert own["checkpoint"].endswith("pretrain/bh/uam_long_pretraining.pt")
+    assert shared["checkpoint"].endswith("pretrain/bh/all/encoders.pt")
+    assert own["checkpoint"].endswith("pretrain/bh/all/uam_long_pretraining.pt")
     assert own["encoders"] == {**shared["encoders"], "epochs": 50} != shared["encoders"]
     assert "pretraining" not in own  # resolved into `encoders`, the settings the checkpoint is built with
-    # the unseen-additive tests reuse BH's checkpoints; no variant adds a job there
-    assert pretrained_checkpoints(config) == [("bh", SHARED_ENCODERS), ("bh", "uam_long_pretraining"),
-                                              ("sm", SHARED_ENCODERS)]
+    # random splits: one checkpoint per dataset; unseen-additive tests: one per test (no variant adds one)
+    assert pretrained_checkpoints(config) == [
+        ("bh", ALL_REACTIONS, SHARED_ENCODERS), ("bh", ALL_REACTIONS, "uam_long_pretraining"),
+        *[("bh_tests", test, SHARED_ENCODERS) for test in ("Test1", "Test2", "Test3", "Test4")],
+        ("sm", ALL_REACTIONS, SHARED_ENCODERS)]
+
+
+def test_unseen_additive_tests_load_encoders_pre_trained_on_their_training_reactions(config):
+    from rxnyield.config import ALL_REACTIONS, pretrain_settings, pretraining_scope
+
+    def checkpoint(c, dataset, model, split):
+        return run_config(c, dataset, model, split, 0)["model_params"]["checkpoint"]
+
+    results = config["results_dir"]
+    transductive = f"{results}/pretrain/bh/all/encoders.pt"
+    assert {checkpoint(config, "bh", "uam", s) for s in config["datasets"]["bh"]["splits"]} == {transductive}
+    for test in config["datasets"]["bh_tests"]["splits"]:
+        assert pretraining_scope(config, "bh_tests", "uam", test) == test
+        assert checkpoint(config, "bh_tests", "uam", test) == f"{results}/pretrain/bh_tests/{test}/encoders.pt"
+        # the variant that says so reuses BH's checkpoint of all reactions, held-out additives included
+        assert checkpoint(config, "bh_tests", "uam_transductive", test) == transductive
+    # every seed of a run loads the split's one checkpoint
+    assert {run_config(config, "bh_tests", "uam", "Test1", k)["model_params"]["checkpoint"]
+            for k in model_seeds(config, "uam")} == {checkpoint(config, "bh_tests", "uam", "Test1")}
+    scoped = pretrain_settings(config, "bh_tests", "Test1")
+    assert scoped["split"] == "Test1" and "split" not in pretrain_settings(config, "bh", ALL_REACTIONS)
+    # an explicit scope is honoured on random splits too: one checkpoint per split
+    per_split = copy.deepcopy(config)
+    per_split["models"]["uam"]["pretraining_scope"] = "train"
+    assert checkpoint(per_split, "bh", "uam", "FullCV_01") == f"{results}/pretrain/bh/FullCV_01/encoders.pt"
+
+
+def test_a_split_named_like_the_scope_of_all_reactions_is_refused(config):
+    broken = copy.deepcopy(config)
+    broken["datasets"]["bh_tests"]["splits"] = ["Test1", "all"]
+    with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.splits: the split name 'all' is reserved"):
+        validate_config(broken)
 
 
 def test_a_misspelt_pretraining_override_is_named(config):
@@ -225,7 +256,9 @@ def test_a_run_config_carries_one_integer_torch_seed_and_its_batch_seed(config):
                                                                            "features": 0}
     narrowed = run_config(config, "bh", "uam_finetuned", "FullCV_01", 0)
     assert "torch_seeds" not in narrowed["model_params"] and narrowed["seeds"]["torch"] == 0
-    assert pretrain_settings(config, "bh")["seeds"]["torch"] == 0  # one checkpoint, the first seed
+    # one checkpoint, the first seed: of all reactions, and of one split's training reactions alike
+    assert pretrain_settings(config, "bh", "all")["seeds"]["torch"] == 0
+    assert pretrain_settings(config, "bh_tests", "Test1")["seeds"]["torch"] == 0
     path = run_dir("results/paper", "bh", "mpnn", "FullCV_01", 2)
     assert path.as_posix() == "results/paper/runs/bh/mpnn/FullCV_01/seed2"
 

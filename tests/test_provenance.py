@@ -7,8 +7,8 @@ import pytest
 
 from conftest import ROOT
 from rxnyield.config import ConfigError
-from rxnyield.provenance import (featurize_settings, module_closure, split_digests, train_provenance,
-                                 validation_settings)
+from rxnyield.provenance import (featurize_settings, module_closure, pretrain_provenance, split_digests,
+                                 train_provenance, validation_settings)
 
 
 def test_a_split_key_covers_its_own_rows_only(tmp_path):
@@ -58,6 +58,24 @@ def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning
     assert {"FullCV_10", "Test4"} <= set(validation_settings(config, "bh", ROOT)["dataset_spec"]["splits"])
     with pytest.raises(ConfigError, match="datasets.bh.splits: 'FullCV_99' is not a split of"):
         train_provenance(config, "bh", "dft_rf", "FullCV_99", 0, ROOT)
+
+
+def test_a_pretraining_key_names_its_scope_and_reads_its_splits_rows(config):
+    """Encoders of all BH reactions, and of each unseen-additive test's training reactions: distinct keys, and
+    a test's key covers its own rows of the split orders (so does the key of a run that loads them)."""
+    everything = pretrain_provenance(config, "bh", "all", "encoders", ROOT)
+    tests = {t: pretrain_provenance(config, "bh_tests", t, "encoders", ROOT) for t in ("Test1", "Test2")}
+    assert len({everything.key, *(p.key for p in tests.values())}) == 3
+    assert tests["Test1"].changed(asdict(tests["Test2"])) == ["settings", "data"]
+    assert tests["Test1"].code == everything.code
+    scoped, transductive = (train_provenance(config, "bh_tests", m, "Test1", 0, ROOT)
+                            for m in ("uam", "uam_transductive"))
+    assert scoped.key != transductive.key
+    # another seed of the scoped run: its own key (the pre-training it loads is the same: test_config)
+    reseeded = train_provenance(config, "bh_tests", "uam", "Test1", 1, ROOT)
+    assert reseeded.key != scoped.key and reseeded.data == scoped.data
+    with pytest.raises(ConfigError, match="datasets.bh_tests.splits: 'Test9' is not a split of"):
+        pretrain_provenance(config, "bh_tests", "Test9", "encoders", ROOT)
 
 
 def test_the_cpu_vector_extensions_torch_may_use_are_part_of_the_versions(monkeypatch):

@@ -87,8 +87,8 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
                             "Test3": "0.698", "Test4": "0.353"}])
     table = out_of_sample_table(synthetic.config, synthetic.per_split, quoted, "bh_tests")
     lines = table.splitlines()
-    assert lines[2] == r"$R^2$ & Test1 & Test2 & Test3 & Test4 \\"
-    assert r"\emph{Yield-BERT (published)} & \emph{0.845} & \emph{0.904}" in table
+    assert lines[2] == r"$R^2$ & contrastive pre-training on & Test1 & Test2 & Test3 & Test4 \\"
+    assert r"\emph{Yield-BERT (published)} & & \emph{0.845} & \emph{0.904}" in table
     assert table.count(r"\textbf") == 4  # one best value per test
     specs = variable_specs(synthetic.config)
     drop = float(specs["bh_tests_uam_r2_drop"](synthetic))
@@ -97,12 +97,26 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
                                      "dataset == 'bh_tests' and model == 'uam'")["r2"].mean(), abs=5e-4)
 
 
+def test_out_of_sample_table_says_which_encoders_saw_the_held_out_reactions(synthetic):
+    """UAM on encoders pre-trained on each test's training reactions, and its transductive variant on BH's
+    encoders of all reactions: both rows, labelled; the latter never bold, however high."""
+    per_split = synthetic.per_split.copy()
+    per_split.loc[per_split["model"] == "uam_transductive", "r2"] = 0.99
+    table = out_of_sample_table(synthetic.config, per_split, pd.DataFrame(columns=["dataset"]), "bh_tests")
+    cells = {line.split(" & ")[0]: line.split(" & ")[1:] for line in table.splitlines() if " & " in line}
+    assert cells["UAM"][0] == "training reactions"
+    assert cells["UAM, transductive pre-training"][:2] == ["all reactions", "0.990"]  # not bold
+    assert cells["DFT RF"][0] == ""  # no pre-trained encoders
+    labels = list(cells)
+    assert labels.index("UAM, transductive pre-training") == labels.index("UAM") + 1
+
+
 def test_an_out_of_sample_model_missing_on_a_test_shows_a_dash(synthetic):
     per_split = synthetic.per_split[~((synthetic.per_split["model"] == "uam")
                                       & (synthetic.per_split["split"] == "Test2"))]
     table = out_of_sample_table(synthetic.config, per_split, pd.DataFrame(columns=["dataset"]), "bh_tests")
     uam_row = next(line for line in table.splitlines() if line.startswith("UAM &"))
-    assert uam_row.split(" & ")[2] == "--"
+    assert uam_row.split(" & ")[3] == "--"
 
 
 def test_every_two_sigma_sources_are_compared_once_on_shared_splits(config):

@@ -37,9 +37,9 @@ from pathlib import Path
 
 import yaml
 
-from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, encoders_of, feature_dataset,
-                             features_file, features_stamp, load_config, needs_pretraining, pretrain_checkpoint,
-                             pretrain_stamp, pretrained_checkpoints, run_dir, run_names, run_stamp, runs, seed_name)
+from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, feature_dataset, features_file,
+                             features_stamp, load_config, needs_pretraining, pretrain_checkpoint, pretrain_stamp,
+                             pretrained_checkpoints, run_checkpoint, run_dir, run_names, run_stamp, runs, seed_name)
 from rxnyield.provenance import (Provenance, digest, featurize_provenance, package_versions, pretrain_provenance,
                                  train_provenance, versions_digest)
 
@@ -88,11 +88,11 @@ def featurize_job(config: dict, dataset: str, root: Path) -> Job:
                (features_file(".", dataset).as_posix(),))
 
 
-def pretrain_job(config: dict, dataset: str, encoders: str, root: Path) -> Job:
-    return Job("pretrain", f"{dataset}/{encoders}", pretrain_provenance(config, dataset, encoders, root),
-               pretrain_stamp(".", dataset, encoders).as_posix(),
-               (benchmark_file(".", "pretrain", dataset, encoders).as_posix(),),
-               (pretrain_checkpoint(".", dataset, encoders).as_posix(),))
+def pretrain_job(config: dict, dataset: str, scope: str, encoders: str, root: Path) -> Job:
+    return Job("pretrain", f"{dataset}/{scope}/{encoders}", pretrain_provenance(config, dataset, scope, encoders, root),
+               pretrain_stamp(".", dataset, scope, encoders).as_posix(),
+               (benchmark_file(".", "pretrain", dataset, scope, encoders).as_posix(),),
+               (pretrain_checkpoint(".", dataset, scope, encoders).as_posix(),))
 
 
 def train_job(config: dict, dataset: str, model: str, split: str, seed: int, root: Path) -> Job:
@@ -118,17 +118,16 @@ def family_of(name: str) -> str:
 def profile_jobs(config: dict, root: Path) -> list[Job]:
     """Every featurization, pre-training and training job of a configuration."""
     return ([featurize_job(config, d, root) for d in config["datasets"] if feature_dataset(config, d) == d]
-            + [pretrain_job(config, d, e, root) for d, e in pretrained_checkpoints(config)]
+            + [pretrain_job(config, d, scope, e, root) for d, scope, e in pretrained_checkpoints(config)]
             + [train_job(config, *run, root) for run in runs(config)])
 
 
 def upstream_jobs(config: dict, run_name: str) -> list[tuple[str, str]]:
     """(kind, name) of the featurization and pre-training a training run needs."""
-    dataset, model, _, _ = run_of(run_name)
-    features_from = feature_dataset(config, dataset)
-    needed = [("featurize", features_from)]
+    dataset, model, split, _ = run_of(run_name)
+    needed = [("featurize", feature_dataset(config, dataset))]
     if needs_pretraining(config, model):
-        needed.append(("pretrain", f"{features_from}/{encoders_of(config, model)}"))
+        needed.append(("pretrain", "/".join(run_checkpoint(config, dataset, model, split))))
     return needed
 
 

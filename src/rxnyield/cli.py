@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rxnyield.config import ConfigError, dataset_settings, load_config, model_seeds, pretrain_settings, run_config
+from rxnyield.config import (ALL_REACTIONS, ConfigError, dataset_settings, load_config, model_seeds, pretrain_settings,
+                             run_config)
 from rxnyield.data.validate import DataValidationError
 
 
@@ -91,16 +92,25 @@ def cmd_featurize(args) -> None:
 
 def cmd_pretrain(args) -> None:
     from rxnyield.featurizers.bundle import FeatureBundle
-    from rxnyield.pretrain import pretrain, save_checkpoint
+    from rxnyield.pretrain import pretrain, pretraining_rows, save_checkpoint
 
-    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args)))
+    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args), pretrain_scope(c, args)))
     check_destination(args.out, "--out")
-    checkpoint = pretrain(FeatureBundle.load(args.features), settings["settings"], settings["seeds"],
-                          settings["threads"])
+    bundle = FeatureBundle.load(args.features)
+    checkpoint = pretrain(bundle, settings["settings"], settings["seeds"], settings["threads"],
+                          pretraining_rows(settings, bundle))
     save_checkpoint(checkpoint, args.out)
     history = checkpoint["history"]
-    print(f"{settings['dataset']}: InfoNCE train {history['train_loss'][-1]:.4f}, "
+    scope = f"{settings['split']} training reactions" if "split" in settings else "all reactions"
+    print(f"{settings['dataset']} ({scope}: {checkpoint['reactions']}): InfoNCE train {history['train_loss'][-1]:.4f}, "
           f"held-out {history['validation_loss'][-1]:.4f} after {len(history['train_loss'])} epochs")
+
+
+def pretrain_scope(config: dict, args) -> str:
+    """`pretrain --split`: pre-train on that split's training reactions only; without it, on all reactions."""
+    if args.split is None:
+        return ALL_REACTIONS
+    return named("--split", args.split, config["datasets"][dataset_of(config, args)]["splits"])
 
 
 def cmd_train(args) -> None:
@@ -179,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
     pretrain = commands.add_parser("pretrain", help="contrastive pre-training of the graph and SMILES encoders")
     add_source(pretrain)
     pretrain.add_argument("--dataset")
+    pretrain.add_argument("--split", help="pre-train on this split's training reactions only (default: all)")
     pretrain.add_argument("--features", type=Path, required=True, help="the dataset's features.npz")
     pretrain.add_argument("--out", type=Path, required=True, help="checkpoint file")
     pretrain.set_defaults(func=cmd_pretrain)

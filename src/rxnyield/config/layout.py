@@ -40,6 +40,9 @@ AGGREGATE_FILES = {
 # The checkpoint every UAM-type model of a dataset shares; a model with its own `pretraining` settings gets
 # one named after it.
 SHARED_ENCODERS = "encoders"
+# The scope of a checkpoint pre-trained on every reaction of a dataset (transductive: held-out reactions
+# included, without yields); a checkpoint pre-trained on one split's training reactions is scoped by the split.
+ALL_REACTIONS = "all"
 
 
 def validated_summary(results_dir: Path | str, dataset: str) -> Path:
@@ -50,8 +53,10 @@ def features_file(results_dir: Path | str, dataset: str) -> Path:
     return Path(results_dir) / "features" / dataset / "features.npz"
 
 
-def pretrain_checkpoint(results_dir: Path | str, dataset: str, encoders: str = SHARED_ENCODERS) -> Path:
-    return Path(results_dir) / "pretrain" / dataset / f"{encoders}.pt"
+def pretrain_checkpoint(results_dir: Path | str, dataset: str, scope: str, encoders: str = SHARED_ENCODERS) -> Path:
+    """The encoders pre-trained on a dataset's reactions: `scope` is ALL_REACTIONS or the split whose training
+    reactions alone they saw (`rxnyield.config.queries.pretraining_scope`)."""
+    return Path(results_dir) / "pretrain" / dataset / scope / f"{encoders}.pt"
 
 
 def seed_name(seed: int | str) -> str:
@@ -75,8 +80,8 @@ def features_stamp(results_dir: Path | str, dataset: str) -> Path:
     return features_file(results_dir, dataset).with_name("provenance.json")
 
 
-def pretrain_stamp(results_dir: Path | str, dataset: str, encoders: str = SHARED_ENCODERS) -> Path:
-    return pretrain_checkpoint(results_dir, dataset, encoders).with_suffix(".provenance.json")
+def pretrain_stamp(results_dir: Path | str, dataset: str, scope: str, encoders: str = SHARED_ENCODERS) -> Path:
+    return pretrain_checkpoint(results_dir, dataset, scope, encoders).with_suffix(".provenance.json")
 
 
 def run_stamp(results_dir: Path | str, dataset: str, model: str, split: str, seed: int | str) -> Path:

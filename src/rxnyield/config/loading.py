@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from rxnyield.config.layout import SHARED_ENCODERS
+from rxnyield.config.layout import ALL_REACTIONS, SHARED_ENCODERS
 from rxnyield.config.merging import merge
 from rxnyield.config.queries import dataset_file_keys, model_datasets
 from rxnyield.models import REGISTRY
@@ -209,6 +209,10 @@ def cross_reference_problems(config: dict) -> list[tuple[list, str, list]]:
     problems = []
     if SHARED_ENCODERS in config["models"]:
         problems.append((["models", SHARED_ENCODERS], "the name is reserved for the shared pre-trained encoders", []))
+    for dataset, spec in config["datasets"].items():
+        if ALL_REACTIONS in spec["splits"]:  # a split names the checkpoint pre-trained on its training reactions
+            problems.append((["datasets", dataset, "splits"], f"the split name '{ALL_REACTIONS}' is reserved for "
+                             "encoders pre-trained on all reactions", []))
     for model, spec in config["models"].items():
         for dataset in spec.get("datasets", []):
             if dataset not in config["datasets"]:

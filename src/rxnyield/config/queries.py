@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-from rxnyield.config.layout import SHARED_ENCODERS, pretrain_checkpoint
+from rxnyield.config.layout import ALL_REACTIONS, SHARED_ENCODERS, pretrain_checkpoint
 from rxnyield.config.merging import merge
 from rxnyield.models import model_entry
 
@@ -35,8 +35,9 @@ def headline_models(config: dict, dataset: str) -> list[str]:
 
 
 def feature_dataset(config: dict, dataset: str) -> str:
-    """The dataset whose features and pre-trained encoders a dataset uses: another split family of the same
-    reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of recomputing them."""
+    """The dataset whose features (and encoders pre-trained on all reactions) a dataset uses: another split
+    family of the same reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of
+    recomputing them."""
     return config["datasets"][dataset].get("same_reactions_as", dataset)
 
 
@@ -136,8 +137,8 @@ def run_config(config: dict, dataset: str, model: str, split: str, seed: int) ->
         params.pop("pretraining", None)  # resolved into `encoders`
         params["encoders"] = encoder_settings(config, encoders)
         if model_entry(params).loads_encoders(params):
-            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset),
-                                                           encoders))
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"],
+                                                           *run_checkpoint(config, dataset, model, split)))
     return {
         "dataset": dataset,
         "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
@@ -162,17 +163,40 @@ def encoder_settings(config: dict, encoders: str) -> dict:
     return merge(config["pretraining"], config["models"][encoders]["pretraining"])
 
 
-def pretrain_settings(config: dict, dataset: str, encoders: str = SHARED_ENCODERS) -> dict:
-    """What one dataset's contrastive pre-training depends on: one checkpoint, with the first torch seed,
-    shared by every seed of the models that load it."""
-    return {"dataset": dataset, "settings": encoder_settings(config, encoders),
-            "seeds": {**config["seeds"], "torch": config["seeds"]["torch"][0]}, "threads": config["threads"]}
+def pretraining_scope(config: dict, dataset: str, model: str, split: str) -> str:
+    """Which reactions the encoders of a run were pre-trained on (no yields either way): ALL_REACTIONS of the
+    dataset, held-out ones included (transductive, as the UAM authors do), or only the split's training
+    reactions (the split's name). The model's `pretraining_scope` (`all` | `train`) decides; by default random
+    splits share one checkpoint of all reactions, and an out-of-sample test (unseen additives) must not have
+    shown its held-out reactions to the encoders: it gets one pre-trained on its training reactions."""
+    default = "all" if dataset in random_split_datasets(config) else "train"
+    return ALL_REACTIONS if config["models"][model].get("pretraining_scope", default) == "all" else split
 
 
-def pretrained_checkpoints(config: dict) -> list[tuple[str, str]]:
-    """Every (dataset, encoders) pre-training job: one per dataset and distinct encoder settings in use."""
-    return sorted({(feature_dataset(config, d), encoders_of(config, m)) for d, m, _, _ in runs(config)
-                   if needs_pretraining(config, m)})
+def run_checkpoint(config: dict, dataset: str, model: str, split: str) -> tuple[str, str, str]:
+    """(dataset, scope, encoders) of the checkpoint a run loads (every torch seed of the run loads the same
+    one): one of all reactions belongs to the dataset whose features it reads (BH's serves its unseen-additive
+    tests too), a split's to the split's dataset."""
+    scope = pretraining_scope(config, dataset, model, split)
+    return (feature_dataset(config, dataset) if scope == ALL_REACTIONS else dataset), scope, encoders_of(config, model)
+
+
+def pretrain_settings(config: dict, dataset: str, scope: str, encoders: str = SHARED_ENCODERS) -> dict:
+    """What one contrastive pre-training depends on: one checkpoint, with the first torch seed, shared by every
+    seed of the models that load it; a split-scoped one also names the split and where its training reactions
+    are listed (`rxnyield.pretrain.pretraining_rows`)."""
+    settings = {"dataset": dataset, "settings": encoder_settings(config, encoders),
+                "seeds": {**config["seeds"], "torch": config["seeds"]["torch"][0]}, "threads": config["threads"]}
+    if scope != ALL_REACTIONS:
+        spec = config["datasets"][dataset]
+        settings.update(split=scope, dataset_spec={k: spec[k] for k in ("reactions", "split_orders", "id_column")})
+    return settings
+
+
+def pretrained_checkpoints(config: dict) -> list[tuple[str, str, str]]:
+    """Every (dataset, scope, encoders) pre-training job: one per dataset (or per split, where a run's encoders
+    may see only the split's training reactions) and distinct encoder settings in use, whatever the torch seeds."""
+    return sorted({run_checkpoint(config, d, m, s) for d, m, s, _ in runs(config) if needs_pretraining(config, m)})
 
 
 def needs_pretraining(config: dict, model: str) -> bool:

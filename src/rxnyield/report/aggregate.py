@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (AGGREGATE_FILES, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file, compared_models,
-                             feature_dataset, pretrained_checkpoints, random_split_datasets, reported_models, run_dir,
-                             run_names, runs, sigma_kinds, sigma_pairs)
+from rxnyield.config import (AGGREGATE_FILES, ALL_REACTIONS, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file,
+                             compared_models, feature_dataset, pretrained_checkpoints, random_split_datasets,
+                             reported_models, run_dir, run_names, runs, sigma_kinds, sigma_pairs)
 from rxnyield.report.frames import by_run, paired_runs, rows
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, seed_split_variance, summarize
@@ -68,14 +68,22 @@ def compute_cost(config: dict) -> pd.DataFrame:
             for d, m, s, k in runs(config)]
     jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d)) for d in config["datasets"]
              if feature_dataset(config, d) == d]
-    jobs += [("pretrain", "pretrain", d if e == SHARED_ENCODERS else f"{d} ({e})",
-              benchmark_file(results, "pretrain", d, e)) for d, e in pretrained_checkpoints(config)]
+    jobs += [("pretrain", "pretrain", pretrain_job_name(d, scope, e), benchmark_file(results, "pretrain", d, scope, e))
+             for d, scope, e in pretrained_checkpoints(config)]
     records = []
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
         records.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
                         "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
     return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
+
+
+def pretrain_job_name(dataset: str, scope: str, encoders: str) -> str:
+    """A pre-training's entry in the compute cost: `bh`, `bh (uam_long_pretraining)`, or `bh_tests (per split)`
+    for the checkpoints of a dataset's splits, each pre-trained on its split's training reactions."""
+    details = [e for e in (encoders if encoders != SHARED_ENCODERS else None,
+                           "per split" if scope != ALL_REACTIONS else None) if e]
+    return f"{dataset} ({', '.join(details)})" if details else dataset
 
 
 def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, headline_models, model_seeds, model_splits, random_split_datasets,
-                             reported_models, sigma_sources)
+from rxnyield.config import (ALL_REACTIONS, compared_models, headline_models, model_seeds, model_splits,
+                             needs_pretraining, pretraining_scope, random_split_datasets, reported_models,
+                             sigma_sources)
 from rxnyield.report.frames import rows
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat, uncertainty_row
 
@@ -153,16 +154,40 @@ def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
     return tabular("ll" + "r" * len(UNCERTAINTY_COLUMNS), header, lines)
 
 
+# What the contrastive encoders of an out-of-sample row saw (rows of models without them: blank).
+PRETRAINED_ON = {True: "all reactions", False: "training reactions"}
+
+
+def out_of_sample_rows(config: dict, dataset: str) -> list[str]:
+    """The headline models of an out-of-sample dataset, each followed by its variants there (UAM on encoders
+    pre-trained on all reactions, say)."""
+    variants = compared_models(config, dataset)
+    return [m for reference in headline_models(config, dataset)
+            for m in [reference, *(v for v in variants if config["models"][v]["compare_to"] == reference)]]
+
+
+def sees_held_out_reactions(config: dict, dataset: str, model: str) -> bool | None:
+    """Whether a model's pre-trained encoders saw the test reactions of a dataset's splits (without yields);
+    None for a model that loads no pre-trained encoders."""
+    if not needs_pretraining(config, model):
+        return None
+    return pretraining_scope(config, dataset, model, config["datasets"][dataset]["splits"][0]) == ALL_REACTIONS
+
+
 def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFrame, dataset: str) -> str:
-    """R² of every headline model on each split of an out-of-sample dataset, next to the published values
-    (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there).
-    A model with several seeds shows their mean."""
+    """R² of every headline model (and its variants) on each split of an out-of-sample dataset, next to the
+    published values (quoted rows, in italics); a model with several seeds shows their mean. A column says which
+    reactions a model's contrastive encoders were pre-trained on: the test's training reactions, or all
+    reactions, the held-out ones included (no yields: transductive). Bold marks the best reproduced value per
+    split among the rows whose encoders did not see the held-out reactions ("--": a model not run there)."""
     splits = config["datasets"][dataset]["splits"]
-    models = headline_models(config, dataset)
+    models = out_of_sample_rows(config, dataset)
     table = (rows(per_split, dataset=dataset).pivot_table(index="model", columns="split", values="r2",
                                                           aggfunc="mean")
              .reindex(index=models, columns=splits))
-    best = {split: table[split].idxmax() if table[split].notna().any() else None for split in splits}
+    seen = {m: sees_held_out_reactions(config, dataset, m) for m in models}
+    honest = table.loc[[m for m in models if not seen[m]]]
+    best = {split: honest[split].idxmax() if honest[split].notna().any() else None for split in splits}
     lines = [r"\midrule"]
     for model in models:
         cells = []
@@ -170,14 +195,19 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
             value = table.loc[model, split]
             text = "--" if pd.isna(value) else f"{value:.3f}"
             cells.append(rf"\textbf{{{text}}}" if best[split] == model else text)
-        lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
+        spec = config["models"][model]
+        label = spec["label"]
+        if "compare_to" in spec:
+            label = f"{config['models'][spec['compare_to']]['label']}, {label}"
+        pretrained_on = "" if seen[model] is None else PRETRAINED_ON[seen[model]]
+        lines.append(f"{label} & {pretrained_on} & " + " & ".join(cells) + r" \\")
     published = rows(quoted, dataset=dataset)
     if not published.empty:
         lines.append(r"\midrule")
         for _, row in published.iterrows():
-            lines.append(rf"\emph{{{row['model']} (published)}} & " + " & ".join(
+            lines.append(rf"\emph{{{row['model']} (published)}} & & " + " & ".join(
                 rf"\emph{{{row[split]}}}" for split in splits) + r" \\")
-    return tabular("l" + "r" * len(splits), "$R^2$ & " + " & ".join(splits), lines)
+    return tabular("ll" + "r" * len(splits), "$R^2$ & contrastive pre-training on & " + " & ".join(splits), lines)
 
 
 def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame, published: pd.DataFrame) -> str:
