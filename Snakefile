@@ -31,7 +31,9 @@ wildcard_constraints:
     dataset="|".join(CONFIG["datasets"]),
     model="|".join(CONFIG["models"]),
     split="[A-Za-z0-9_]+",
+    seed="[0-9]+",
     encoders="[a-z][a-z0-9_]*",
+    scope="[A-Za-z0-9_]+",  # `all` (every reaction) or the split whose training reactions a pre-training saw
 
 
 rule all:

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rxnyield.config import PREDICTIONS, encoders_of, load_config, pretrain_checkpoint, pretrain_settings, \
-    run_config, run_dir
+from rxnyield.config import ALL_REACTIONS, PREDICTIONS, encoders_of, load_config, model_seeds, pretrain_checkpoint, \
+    pretrain_settings, run_config, run_dir
 from rxnyield.report.variables import GPU_COMPARED as COMPARED  # the manuscript reads these runs
 
 PAPER = ["config/config.yaml"]
@@ -73,7 +73,9 @@ def main() -> None:
 
     paper, full = load_config(*PAPER), load_config(*args.full_config)
     splits = full["datasets"][args.dataset]["splits"][: args.splits]
-    agreement_runs = {m: run_config(paper, args.dataset, m, splits[0]) for m in args.agreement_models}
+    # each model's first seed: the runs this benchmark measured (src/data/measured/)
+    agreement_runs = {m: run_config(paper, args.dataset, m, splits[0], model_seeds(paper, m)[0])
+                      for m in args.agreement_models}
     for run in agreement_runs.values():
         checkpoint = run["model_params"].get("checkpoint")
         if checkpoint and not Path(checkpoint).exists():
@@ -99,8 +101,9 @@ def main() -> None:
                    str(args.out / "agreement" / model / device), device)
     for model in COMPARED if args.compare else ():
         encoders = encoders_of(full, model)
-        submit(("pretraining", model), pretrain_job, pretrain_settings(full, args.dataset, encoders),
-               args.features, str(pretrain_checkpoint(full["results_dir"], args.dataset, encoders)), args.device)
+        submit(("pretraining", model), pretrain_job, pretrain_settings(full, args.dataset, ALL_REACTIONS, encoders),
+               args.features, str(pretrain_checkpoint(full["results_dir"], args.dataset, ALL_REACTIONS, encoders)),
+               args.device)
     try:
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -116,9 +119,10 @@ def main() -> None:
                 elif kind == "pretraining":
                     results["pretraining"][name] = outcome
                     if "error" not in outcome:
+                        seed = model_seeds(full, name)[0]
                         for split in splits:
-                            submit(("run", name, split), train_job, run_config(full, args.dataset, name, split),
-                                   args.features, str(run_dir(full["results_dir"], args.dataset, name, split)),
+                            submit(("run", name, split), train_job, run_config(full, args.dataset, name, split, seed),
+                                   args.features, str(run_dir(full["results_dir"], args.dataset, name, split, seed)),
                                    args.device)
                 else:
                     results["runs"][name][rest[0]] = outcome

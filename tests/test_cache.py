@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import (CACHE_DIR, MANIFEST, choose_checks, check, load_profile, profile_jobs, read_manifest,
-                            refresh, write_manifest)
-from rxnyield.config import pretrained_checkpoints, runs
+from rxnyield.cache import (CACHE_DIR, CHECK_BUDGET_S, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check,
+                            load_profile, profile_jobs, read_manifest, refresh, run_of, train_job, write_manifest)
+from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest
 from rxnyield.reproduce import clean_copy
 
@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 HEAVY_RULES = {"validate", "featurize", "pretrain", "train"}
 BENCHMARK = ("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
              "{s}\t0:00:01\t100\t100\t100\t100\t0\t0\t90\t{s}\n")
-CHEAP_RUN = ("bh", "onehot_rf", "FullCV_01")
+CHEAP_RUN = ("bh", "onehot_rf", "FullCV_01", 0)
 
 
 def run(root: Path, *command: str) -> str:
@@ -59,9 +59,10 @@ def heavy(jobs) -> set[str]:
     return {rule for rule, _ in jobs if rule in HEAVY_RULES}
 
 
-def trained(jobs) -> set[tuple[str, ...]]:
-    """(dataset, model, split) of the planned training jobs."""
-    return {tuple(part.split("=")[1] for part in wildcards.split(", ")) for rule, wildcards in jobs if rule == "train"}
+def trained(jobs) -> set[tuple]:
+    """(dataset, model, split, seed) of the planned training jobs."""
+    found = [dict(part.split("=") for part in wildcards.split(", ")) for rule, wildcards in jobs if rule == "train"]
+    return {(w["dataset"], w["model"], w["split"], int(w["seed"])) for w in found}
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -145,9 +146,11 @@ def test_editing_the_uam_module_misses_only_uam_type_runs_and_their_pretraining(
     uam_type = {r for r in runs(config) if config["models"][r[1]]["type"] == "uam"}
     jobs = planned(repo)  # straight after the edit: Snakemake alone re-trains runs restored for the old key
     assert trained(jobs) == uam_type
-    assert {w for rule, w in jobs if rule == "pretrain"} == {f"dataset={d}, encoders={e}"
-                                                             for d, e in pretrained_checkpoints(config)}
-    assert f"{len(uam_type)} to train ({len(uam_type)} changed code) + 3 pre-trainings" in restore(repo)
+    checkpoints = pretrained_checkpoints(config)
+    assert {w for rule, w in jobs if rule == "pretrain"} == {f"dataset={d}, scope={s}, encoders={e}"
+                                                             for d, s, e in checkpoints}
+    assert len(checkpoints) == 4  # BH's, SM's, the longer one on BH's and the unseen-additive test's own
+    assert f"{len(uam_type)} to train ({len(uam_type)} changed code) + 4 pre-trainings" in restore(repo)
 
 
 def test_report_code_and_figure_scripts_train_nothing(repo):
@@ -161,14 +164,15 @@ def test_report_code_and_figure_scripts_train_nothing(repo):
 
 def test_an_altered_entry_is_refused_and_its_run_trained(repo):
     cache_dir = repo / CACHE_DIR / "quick"
-    key = next(k for k, e in read_manifest(cache_dir).items() if e["name"] == "bh/mpnn/FullCV_01")
+    key = next(k for k, e in read_manifest(cache_dir).items() if e["name"] == "bh/mpnn/FullCV_01/seed1")
     rewrite_entry(cache_dir, key, lambda data: data + b"0", manifest_too=False)
     output = restore(repo)
-    assert (f"cache: refused train bh/mpnn/FullCV_01: {cache_dir.relative_to(repo)}/{key}.tar.xz: "
-            f"runs/bh/mpnn/FullCV_01/predictions.csv does not match its sha256 in {MANIFEST}") in output
+    assert (f"cache: refused train bh/mpnn/FullCV_01/seed1: {cache_dir.relative_to(repo)}/{key}.tar.xz: "
+            f"runs/bh/mpnn/FullCV_01/seed1/predictions.csv does not match its sha256 in {MANIFEST}") in output
     assert "1 to train (1 refused)" in output
-    assert not (repo / "results/quick/runs/bh/mpnn/FullCV_01/predictions.csv").exists()
-    assert trained(planned(repo)) == {("bh", "mpnn", "FullCV_01")}
+    assert not (repo / "results/quick/runs/bh/mpnn/FullCV_01/seed1/predictions.csv").exists()
+    assert (repo / "results/quick/runs/bh/mpnn/FullCV_01/seed0/predictions.csv").exists()  # the other seed's
+    assert trained(planned(repo)) == {("bh", "mpnn", "FullCV_01", 1)}
 
 
 def test_a_new_split_trains_only_its_own_runs(repo):
@@ -179,10 +183,39 @@ def test_a_new_split_trains_only_its_own_runs(repo):
     assert trained(planned(repo)) == set(runs(new)) - set(runs(old)) != set()
 
 
+def set_components(cache_dir: Path, **components: str) -> None:
+    """Give every cached training run other key components, as another machine or older code would have."""
+    entries = read_manifest(cache_dir)
+    for entry in entries.values():
+        if entry["job"] == "train":
+            entry["components"].update(components)
+    write_manifest(cache_dir, {digest(key): entry for key, entry in entries.items()})
+
+
+def test_the_check_refuses_a_stale_cache_and_skips_one_from_another_cpu_class(repo):
+    cache_dir = repo / CACHE_DIR / "quick"
+    set_components(cache_dir, code="older code")
+    with pytest.raises(RefusedEntry, match="no cached run is current for this code and config") as stale:
+        check("quick", repo, "0123abc", budget_s=120)
+    assert not isinstance(stale.value, ForeignCache)
+    set_components(cache_dir, versions="avx512 elsewhere")
+    with pytest.raises(ForeignCache, match="other package versions or CPU class"):
+        check("quick", repo, "0123abc", budget_s=120)
+
+
+def test_each_seed_of_a_run_is_its_own_cache_entry_under_its_own_path(config):
+    first, second = (train_job(config, "bh", "mpnn", "FullCV_01", k, ROOT) for k in (0, 1))
+    assert first.key != second.key
+    assert (second.name, second.stamp) == ("bh/mpnn/FullCV_01/seed1", "runs/bh/mpnn/FullCV_01/seed1/provenance.json")
+    assert second.files[0] == "runs/bh/mpnn/FullCV_01/seed1/predictions.csv"
+    assert second.files[-1] == "benchmarks/train/bh/mpnn/FullCV_01/seed1.tsv"
+    assert run_of(second.name) == ("bh", "mpnn", "FullCV_01", 1)
+
+
 def test_checks_rotate_with_the_commit_and_keep_to_the_budget(config):
     models = list(config["models"])
-    entries = {digest(f"{d}/{m}/{s}"): {"job": "train", "name": f"{d}/{m}/{s}", "wall_s": models.index(m) + 1.0}
-               for d, m, s in runs(config)}
+    entries = {digest("/".join(run_names(*run))): {"job": "train", "name": "/".join(run_names(*run)),
+                                                   "wall_s": models.index(run[1]) + 1.0} for run in runs(config)}
     picks = {commit: choose_checks(config, entries, commit, 20) for commit in ("a1", "b2", "c3", "d4")}
     assert all(0 < sum(entries[k]["wall_s"] for k in keys) <= 20 for keys in picks.values())
     assert len({tuple(keys) for keys in picks.values()}) > 1
@@ -198,15 +231,14 @@ def trained_repo(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("trained") / "repo"
     clean_copy(ROOT, root)
     shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
-    run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", "results/quick/runs/{}/{}/{}/predictions.csv"
-        .format(*CHEAP_RUN))
+    run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", run_target(CHEAP_RUN))
     config, _, _ = load_profile("quick", root)
     refresh(config, root, root / CACHE_DIR / "quick")
     return root
 
 
-def run_target(name: tuple[str, ...]) -> str:
-    return "results/quick/runs/{}/{}/{}/predictions.csv".format(*name)
+def run_target(run: tuple) -> str:
+    return (run_dir("results/quick", *run) / "predictions.csv").as_posix()
 
 
 def test_touched_data_and_a_new_split_do_not_refeaturize_a_trained_tree(trained_repo, tmp_path):
@@ -217,8 +249,8 @@ def test_touched_data_and_a_new_split_do_not_refeaturize_a_trained_tree(trained_
     assert planned(root, run_target(CHEAP_RUN)) == []
     edit(root / "config/quick.yaml", "splits: [FullCV_01, FullCV_02]", "splits: [FullCV_01, FullCV_02, FullCV_03]")
     assert planned(root, run_target(CHEAP_RUN)) == []
-    new_run = ("bh", "onehot_rf", "FullCV_03")
-    assert planned(root, run_target(new_run)) == [("train", "dataset={}, model={}, split={}".format(*new_run))]
+    new_run = ("bh", "onehot_rf", "FullCV_03", 0)
+    assert trained(planned(root, run_target(new_run))) == {new_run}
 
 
 def test_restoring_over_a_run_trained_for_another_key_makes_snakemake_forget_it(trained_repo, tmp_path):
@@ -241,4 +273,25 @@ def test_the_ci_check_retrains_a_cached_run_and_requires_identical_files(trained
     key = next(k for k, e in read_manifest(cache_dir).items() if e["job"] == "train")
     rewrite_entry(cache_dir, key, lambda data: data.replace(b"\n", b"\r\n"), manifest_too=True)
     assert check("quick", root, "0123abc", budget_s=120) == [
-        "{}/{}/{}: runs/{}/{}/{}/predictions.csv differs from the cached file".format(*CHEAP_RUN, *CHEAP_RUN)]
+        "{}/{}/{}/seed{}: runs/{}/{}/{}/seed{}/predictions.csv differs from the cached file".format(*CHEAP_RUN,
+                                                                                                   *CHEAP_RUN)]
+
+
+# -- the committed caches are real ----------------------------------------------------------------------------
+def head_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return done.stdout.strip() if done.returncode == 0 else "no-git"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", sorted(p.parent.name for p in (ROOT / CACHE_DIR).glob(f"*/{MANIFEST}")))
+def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
+    """CI re-trains a few runs of each committed cache, chosen by the commit, and requires the cached bytes. A
+    cache computed on another CPU class or with other package versions is skipped (its keys say so)."""
+    root = tmp_path / "repo"
+    clean_copy(ROOT, root)
+    try:
+        differences = check(profile, root, head_commit(), CHECK_BUDGET_S.get(profile, CHECK_BUDGET_S["paper"]))
+    except ForeignCache as foreign:
+        pytest.skip(str(foreign))
+    assert differences == []

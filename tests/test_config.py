@@ -3,7 +3,8 @@ import copy
 import pytest
 import yaml
 
-from rxnyield.config import ConfigError, load_config, run_config, runs, validate_config
+from rxnyield.config import (ConfigError, load_config, model_seeds, pretrain_settings, run_config, run_dir, runs,
+                             validate_config)
 from conftest import ROOT
 
 
@@ -56,7 +57,7 @@ def test_full_profile_uses_the_authors_quoted_sizes():
     assert str(pretraining["out_features"]) == quoted["uam_authors_out_features"]
     assert str(pretraining["epochs"]) == quoted["uam_authors_pretraining_epochs"]
     assert str(uam["epochs"]) == quoted["uam_authors_epochs"]
-    released = run_config(full, "bh", "uam", "FullCV_01")["model_params"]["encoders"]["sequence"]
+    released = run_config(full, "bh", "uam", "FullCV_01", 0)["model_params"]["encoders"]["sequence"]
     assert str(released["embedding"]) == quoted["uam_authors_sequence_width"]
     assert str(released["layers"]) == quoted["uam_authors_sequence_layers"]
 
@@ -64,14 +65,17 @@ def test_full_profile_uses_the_authors_quoted_sizes():
 def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_described_design(config):
     from rxnyield.config import needs_pretraining
 
-    released = run_config(config, "bh", "uam", "FullCV_01")["model_params"]
+    released = run_config(config, "bh", "uam", "FullCV_01", 0)["model_params"]
     assert "checkpoint" not in released and not needs_pretraining(config, "uam")
     assert released["encoders"]["graph"]["shared_encoder"] and released["encoders"]["graph"]["edge_hidden"] == 0
     assert config["models"]["uam_described"]["compare_to"] == "uam"
     assert config["models"]["uam_human_dft"]["compare_to"] == "uam"
-    assert run_config(config, "bh", "uam_human_dft", "FullCV_01")["model_params"]["features"] == "dft"
+    assert config["models"]["uam_transductive"]["compare_to"] == "uam_described"  # a question of pre-training
+    # three seeds of the headline, one of its costly DFT/Mordred variant (paired on split), three of the frozen design
+    assert [model_seeds(config, m) for m in ("uam", "uam_human_dft", "uam_described")] == [[0, 1, 2], [0], [0, 1, 2]]
+    assert run_config(config, "bh", "uam_human_dft", "FullCV_01", 0)["model_params"]["features"] == "dft"
     ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
-                 and m not in ("uam_described", "uam_human_dft")]
+                 and m not in ("uam_described", "uam_human_dft", "uam_transductive")]
     assert all(config["models"][m]["compare_to"] in ("uam_described", "uam_short") for m in ablations)
 
 
@@ -106,10 +110,7 @@ def test_a_comparison_with_a_model_missing_on_a_dataset_is_refused(config):
         validate_config(broken)
 
 
-def test_a_split_family_shares_the_features_and_encoders_of_its_reactions(config):
-    run = run_config(config, "bh_tests", "uam_described", "Test1")
-    assert run["model_params"]["checkpoint"] == run_config(config, "bh", "uam_described",
-                                                           "FullCV_01")["model_params"]["checkpoint"]
+def test_a_split_family_shares_the_features_of_its_reactions(config):
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     assert set(raw["datasets"]["bh_tests"]) == {"title", "kind", "same_reactions_as", "splits"}  # the rest inherited
     assert all(config["datasets"]["bh_tests"][k] == config["datasets"]["bh"][k]
@@ -125,28 +126,70 @@ def test_learning_curve_entries_train_on_the_head_of_the_training_order(config):
     assert entry["curve_of"] == "dft_rf" and entry["label"] == "DFT RF (2.5%)"
     assert entry["train_fraction"] == pytest.approx(0.025 / 0.7)
     assert entry["datasets"] == ["bh"]  # random splits only: not the unseen-additive tests
-    assert len([r for r in runs(config) if r[1] == "uam_described_lc500"]) == 2 * config["learning_curves"]["max_splits"]
+    # one seed per point (the first), though the described UAM itself runs three
+    assert "compare_to" not in config["models"]["uam_described_lc500"]  # a point, not a paired variant of `uam`
+    point = [r for r in runs(config) if r[1] == "uam_described_lc500"]
+    assert len(point) == 2 * config["learning_curves"]["max_splits"]
+    assert model_seeds(config, "uam_described_lc500") == [0] and model_seeds(config, "uam_described") == [0, 1, 2]
 
 
 def test_max_splits_caps_random_splits_but_every_out_of_sample_test_runs(config):
-    yieldbert_runs = [(dataset, split) for dataset, model, split in runs(config) if model == "yieldbert"]
+    yieldbert_runs = [(dataset, split) for dataset, model, split, seed in runs(config)
+                      if model == "yieldbert" and seed == 0]
     assert config["models"]["yieldbert"]["max_splits"] == 1
     assert yieldbert_runs == [("bh", "FullCV_01"), ("bh_tests", "Test1"), ("bh_tests", "Test2"),
                               ("bh_tests", "Test3"), ("bh_tests", "Test4"), ("sm", "random_split_0")]
 
 
 def test_a_model_with_its_own_pretraining_settings_gets_its_own_checkpoint(config):
-    from rxnyield.config import SHARED_ENCODERS, pretrained_checkpoints
+    from rxnyield.config import ALL_REACTIONS, SHARED_ENCODERS, pretrained_checkpoints
 
-    shared = run_config(config, "bh", "uam_described", "FullCV_01")["model_params"]
-    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01")["model_params"]
-    assert shared["checkpoint"].endswith("pretrain/bh/encoders.pt")
-    assert own["checkpoint"].endswith("pretrain/bh/uam_long_pretraining.pt")
+    shared = run_config(config, "bh", "uam_described", "FullCV_01", 0)["model_params"]
+    own = run_config(config, "bh", "uam_long_pretraining", "FullCV_01", 0)["model_params"]
+    assert shared["checkpoint"].endswith("pretrain/bh/all/encoders.pt")
+    assert own["checkpoint"].endswith("pretrain/bh/all/uam_long_pretraining.pt")
     assert own["encoders"] == {**shared["encoders"], "epochs": 50} != shared["encoders"]
     assert "pretraining" not in own  # resolved into `encoders`, the settings the checkpoint is built with
-    # the unseen-additive tests reuse BH's checkpoints; no variant adds a job there
-    assert pretrained_checkpoints(config) == [("bh", SHARED_ENCODERS), ("bh", "uam_long_pretraining"),
-                                              ("sm", SHARED_ENCODERS)]
+    # random splits: one checkpoint per dataset; unseen-additive tests: one per test (no variant adds one)
+    assert pretrained_checkpoints(config) == [
+        ("bh", ALL_REACTIONS, SHARED_ENCODERS), ("bh", ALL_REACTIONS, "uam_long_pretraining"),
+        *[("bh_tests", test, SHARED_ENCODERS) for test in ("Test1", "Test2", "Test3", "Test4")],
+        ("sm", ALL_REACTIONS, SHARED_ENCODERS)]
+
+
+def test_unseen_additive_tests_load_encoders_pre_trained_on_their_training_reactions(config):
+    from rxnyield.config import ALL_REACTIONS, needs_pretraining, pretrain_settings, pretraining_scope
+
+    def checkpoint(c, dataset, model, split):
+        return run_config(c, dataset, model, split, 0)["model_params"]["checkpoint"]
+
+    results, described = config["results_dir"], "uam_described"  # the released `uam` pre-trains nothing
+    transductive = f"{results}/pretrain/bh/all/encoders.pt"
+    assert {checkpoint(config, "bh", described, s) for s in config["datasets"]["bh"]["splits"]} == {transductive}
+    for test in config["datasets"]["bh_tests"]["splits"]:
+        assert pretraining_scope(config, "bh_tests", described, test) == test
+        assert checkpoint(config, "bh_tests", described, test) == f"{results}/pretrain/bh_tests/{test}/encoders.pt"
+        # the variant that says so reuses BH's checkpoint of all reactions, held-out additives included
+        assert checkpoint(config, "bh_tests", "uam_transductive", test) == transductive
+    # every seed of a run loads the split's one checkpoint
+    assert {run_config(config, "bh_tests", described, "Test1", k)["model_params"]["checkpoint"]
+            for k in model_seeds(config, described)} == {checkpoint(config, "bh_tests", described, "Test1")}
+    scoped = pretrain_settings(config, "bh_tests", "Test1")
+    assert scoped["split"] == "Test1" and "split" not in pretrain_settings(config, "bh", ALL_REACTIONS)
+    # an explicit scope is honoured on random splits too: one checkpoint per split
+    per_split = copy.deepcopy(config)
+    per_split["models"][described]["pretraining_scope"] = "train"
+    assert checkpoint(per_split, "bh", described, "FullCV_01") == f"{results}/pretrain/bh/FullCV_01/encoders.pt"
+    # the released UAM trains its encoders end to end: no checkpoint on the tests either, whatever the scope
+    assert not needs_pretraining(config, "uam") and "checkpoint" not in run_config(
+        config, "bh_tests", "uam", "Test1", 0)["model_params"]
+
+
+def test_a_split_named_like_the_scope_of_all_reactions_is_refused(config):
+    broken = copy.deepcopy(config)
+    broken["datasets"]["bh_tests"]["splits"] = ["Test1", "all"]
+    with pytest.raises(ConfigError, match=r"datasets\.bh_tests\.splits: the split name 'all' is reserved"):
+        validate_config(broken)
 
 
 def test_a_misspelt_pretraining_override_is_named(config):
@@ -216,3 +259,38 @@ def test_a_model_entry_without_a_type_is_told_so_and_nothing_else(config):
     with pytest.raises(ConfigError) as raised:
         validate_config(broken)
     assert str(raised.value) == "config: models.onehot_rf: 'type' is a required property"
+
+
+def test_a_torch_model_runs_once_per_seed_and_other_models_once(config):
+    assert config["seeds"]["torch"] == [0, 1, 2]
+    bh_runs = [r for r in runs(config) if r[0] == "bh"]
+    assert [r for r in bh_runs if r[1:3] == ("mpnn", "FullCV_01")] == [("bh", "mpnn", "FullCV_01", k)
+                                                                       for k in (0, 1, 2)]
+    assert [r for r in bh_runs if r[1:3] == ("dft_rf", "FullCV_01")] == [("bh", "dft_rf", "FullCV_01", 0)]
+    assert [r for r in bh_runs if r[1:3] == ("uam_finetuned", "FullCV_01")] == [("bh", "uam_finetuned", "FullCV_01", 0)]
+    assert model_seeds(config, "uam_no_uq") == [0, 1, 2]  # an ablation inherits its base's seeds
+    assert len(set(runs(config))) == len(runs(config))
+
+
+def test_a_run_config_carries_one_integer_torch_seed_and_its_batch_seed(config):
+    run = run_config(config, "bh", "mpnn", "FullCV_01", 2)
+    assert run["seeds"] == {"data": 2, "torch": 2, "model": 0, "features": 0}
+    assert run_config(config, "bh", "mpnn", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                          "features": 0}
+    assert run_config(config, "bh", "dft_rf", "FullCV_01", 0)["seeds"] == {"data": 0, "torch": 0, "model": 0,
+                                                                           "features": 0}
+    narrowed = run_config(config, "bh", "uam_finetuned", "FullCV_01", 0)
+    assert "torch_seeds" not in narrowed["model_params"] and narrowed["seeds"]["torch"] == 0
+    # one checkpoint, the first seed: of all reactions, and of one split's training reactions alike
+    assert pretrain_settings(config, "bh", "all")["seeds"]["torch"] == 0
+    assert pretrain_settings(config, "bh_tests", "Test1")["seeds"]["torch"] == 0
+    path = run_dir("results/paper", "bh", "mpnn", "FullCV_01", 2)
+    assert path.as_posix() == "results/paper/runs/bh/mpnn/FullCV_01/seed2"
+
+
+def test_torch_seeds_on_a_model_torch_does_not_seed_are_refused(config):
+    broken = copy.deepcopy(config)
+    broken["models"]["dft_rf"]["torch_seeds"] = [0, 1]
+    with pytest.raises(ConfigError, match=r"models\.dft_rf\.torch_seeds: a 'random_forest' model is not seeded by "
+                                          r"torch"):
+        validate_config(broken)

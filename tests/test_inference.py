@@ -69,7 +69,7 @@ def test_predictions_of_a_saved_model_equal_those_of_the_model_trained_in_proces
 
     spec = small_config["datasets"]["bh"]
     bundle = featurize(reactions_from_table("bh", table, spec), spec, control_seed=0)
-    run = run_config(small_config, "bh", model, "all")
+    run = run_config(small_config, "bh", model, "all", 0)
     reference = build_model(run["model_params"], run["seeds"], run["threads"])
     reference.fit(bundle, np.setdiff1d(np.arange(len(table)), held_out))
     expected = reference.predict(bundle, np.array(held_out)).columns()

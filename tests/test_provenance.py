@@ -7,8 +7,8 @@ import pytest
 
 from conftest import ROOT
 from rxnyield.config import ConfigError
-from rxnyield.provenance import (featurize_settings, module_closure, split_digests, train_provenance,
-                                 validation_settings)
+from rxnyield.provenance import (featurize_settings, module_closure, pretrain_provenance, split_digests,
+                                 train_provenance, validation_settings)
 
 
 def test_a_split_key_covers_its_own_rows_only(tmp_path):
@@ -33,13 +33,21 @@ def test_the_code_of_a_job_is_what_its_modules_import():
 
 
 def test_a_setting_changes_the_settings_component_of_its_runs_only(config):
-    before = train_provenance(config, "bh", "dft_rf", "FullCV_01", ROOT)
+    before = train_provenance(config, "bh", "dft_rf", "FullCV_01", 0, ROOT)
     edited = copy.deepcopy(config)
     edited["models"]["dft_rf"]["n_estimators"] += 1
-    after = train_provenance(edited, "bh", "dft_rf", "FullCV_01", ROOT)
+    after = train_provenance(edited, "bh", "dft_rf", "FullCV_01", 0, ROOT)
     assert after.changed(asdict(before)) == ["settings"] and after.key != before.key
-    assert train_provenance(edited, "bh", "mpnn", "FullCV_01", ROOT) == train_provenance(config, "bh", "mpnn",
-                                                                                        "FullCV_01", ROOT)
+    assert train_provenance(edited, "bh", "mpnn", "FullCV_01", 0, ROOT) == train_provenance(config, "bh", "mpnn",
+                                                                                           "FullCV_01", 0, ROOT)
+
+
+def test_each_seed_of_a_run_has_its_own_key_and_narrowing_the_seeds_keeps_the_others(config):
+    first, second = (train_provenance(config, "bh", "mpnn", "FullCV_01", k, ROOT) for k in (0, 1))
+    assert second.changed(asdict(first)) == ["settings"] and second.key != first.key
+    narrowed = copy.deepcopy(config)
+    narrowed["models"]["mpnn"]["torch_seeds"] = [0]  # a run does not depend on its model's other seeds
+    assert train_provenance(narrowed, "bh", "mpnn", "FullCV_01", 0, ROOT) == first
 
 
 def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning(config):
@@ -49,7 +57,25 @@ def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning
     assert validation_settings(fewer, "bh", ROOT) == validation_settings(config, "bh", ROOT)
     assert {"FullCV_10", "Test4"} <= set(validation_settings(config, "bh", ROOT)["dataset_spec"]["splits"])
     with pytest.raises(ConfigError, match="datasets.bh.splits: 'FullCV_99' is not a split of"):
-        train_provenance(config, "bh", "dft_rf", "FullCV_99", ROOT)
+        train_provenance(config, "bh", "dft_rf", "FullCV_99", 0, ROOT)
+
+
+def test_a_pretraining_key_names_its_scope_and_reads_its_splits_rows(config):
+    """Encoders of all BH reactions, and of each unseen-additive test's training reactions: distinct keys, and
+    a test's key covers its own rows of the split orders (so does the key of a run that loads them)."""
+    everything = pretrain_provenance(config, "bh", "all", "encoders", ROOT)
+    tests = {t: pretrain_provenance(config, "bh_tests", t, "encoders", ROOT) for t in ("Test1", "Test2")}
+    assert len({everything.key, *(p.key for p in tests.values())}) == 3
+    assert tests["Test1"].changed(asdict(tests["Test2"])) == ["settings", "data"]
+    assert tests["Test1"].code == everything.code
+    scoped, transductive = (train_provenance(config, "bh_tests", m, "Test1", 0, ROOT)
+                            for m in ("uam", "uam_transductive"))
+    assert scoped.key != transductive.key
+    # another seed of the scoped run: its own key (the pre-training it loads is the same: test_config)
+    reseeded = train_provenance(config, "bh_tests", "uam", "Test1", 1, ROOT)
+    assert reseeded.key != scoped.key and reseeded.data == scoped.data
+    with pytest.raises(ConfigError, match="datasets.bh_tests.splits: 'Test9' is not a split of"):
+        pretrain_provenance(config, "bh_tests", "Test9", "encoders", ROOT)
 
 
 def test_the_cpu_vector_extensions_torch_may_use_are_part_of_the_versions(monkeypatch):

@@ -1,20 +1,24 @@
-"""Report layer on synthetic per-split metrics: paired comparisons, the ablation table, the variables."""
+"""Report layer on synthetic per-run metrics: paired comparisons, the ablation table, the variables."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from rxnyield.config import runs, sigma_sources
-from rxnyield.report.aggregate import Aggregate, paired_comparisons, sigma_comparisons
+from rxnyield.report.aggregate import Aggregate, paired_comparisons, seed_variance, sigma_comparisons
+from rxnyield.report.frames import paired_runs
 from rxnyield.report.tables import (ablation_table, compute_summary, compute_table, out_of_sample_table,
-                                    reproduction_table, results_table)
+                                    reproduction_table, results_table, seed_variance_table)
 from rxnyield.report.variables import variable_specs
-from rxnyield.stats import METRICS, summarize
+from rxnyield.stats import METRICS, paired_comparison, seed_split_variance, summarize
 
 
-def shift(model: str, split_index: int) -> float:
-    """w/o H loses 0.02-0.0245 on every split (distinct sizes: no ties); the others equal UAM."""
-    return -(0.02 + 0.0005 * split_index) if model == "uam_no_human" else 0.0
+SEED_EFFECT = {0: 0.0, 1: 0.002, 2: -0.002}  # every torch model's seeds alike, averaging to seed 0's value
+
+
+def shift(model: str, split_index: int, seed: int) -> float:
+    """w/o H loses 0.02-0.0247 on every run (distinct sizes: no ties); the others equal UAM."""
+    return -(0.02 + 0.0005 * split_index + 0.0001 * seed) if model == "uam_no_human" else 0.0
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +26,11 @@ def synthetic(config):
     rng = np.random.default_rng(0)
     split_effect = {s: rng.normal(0, 0.01) for d in config["datasets"] for s in config["datasets"][d]["splits"]}
     rows = []
-    for dataset, model, split in runs(config):
+    for dataset, model, split, seed in runs(config):
         noise = rng.normal(0, 0.003) if model == "uam_no_uq" else 0.0
-        r2 = 0.9 + split_effect[split] + shift(model, config["datasets"][dataset]["splits"].index(split)) + noise
-        rows.append({"dataset": dataset, "model": model, "split": split, "n_train": 70, "n_test": 30,
+        r2 = (0.9 + split_effect[split] + SEED_EFFECT[seed]
+              + shift(model, config["datasets"][dataset]["splits"].index(split), seed) + noise)
+        rows.append({"dataset": dataset, "model": model, "split": split, "seed": seed, "n_train": 70, "n_test": 30,
                      "mae": 5.0 - r2, "rmse": 7.0 - r2, "r2": r2})
     per_split = pd.DataFrame(rows)
     summary = pd.DataFrame([{"dataset": d, "model": m, "metric": k, **summarize(g[k])}
@@ -39,16 +44,20 @@ def synthetic(config):
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
     paired = synthetic.paired.set_index(["dataset", "model", "metric"])
     drop = paired.loc[("bh", "uam_no_human", "r2")]
-    assert drop["n"] == 10 and drop["median"] == pytest.approx(-0.02225)
-    assert drop["p_wilcoxon"] == pytest.approx(2 / 2**10)
+    # 10 splits x 3 seeds, each seed's run against the same seed's of UAM
+    assert drop["n"] == 30 and drop["paired_on"] == "split, seed" and drop["median"] == pytest.approx(-0.02235)
+    assert drop["p_wilcoxon"] == pytest.approx(2 / 2**30)
     assert paired.loc[("bh", "uam_no_uq", "r2")]["p_wilcoxon"] > 0.05
-    assert paired.loc[("bh", "uam_authors_head", "r2")]["n"] == 3  # paired on the splits both ran
+    # one seed on 3 splits against UAM's three averaged: paired on the splits both ran
+    authors = paired.loc[("bh", "uam_authors_head", "r2")]
+    assert authors["n"] == 3 and authors["paired_on"] == "split" and authors["mean"] == pytest.approx(0.0)
 
 
 def test_ablation_table_bolds_only_distinguishable_differences(synthetic):
     table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
     rows = {line.split(" & ")[0]: line for line in table.splitlines() if " & " in line}
-    assert rows["w/o H vs UAM as described"].endswith(r"\textbf{0.002} \\")
+    without_h = rows["w/o H vs UAM as described"]  # the ablations' reference is a variant of the released UAM
+    assert without_h.endswith(r"\textbf{<0.001} \\") and r"10 $\times$ 3" in without_h
     assert r"\textbf" not in rows["w/o UQ vs UAM as described"]
     assert "reference" in rows["UAM"]
     assert "w/o H" not in results_table(synthetic.config, synthetic.summary)  # ablations stay out of it
@@ -59,7 +68,9 @@ def test_variables_name_the_distinguishable_ablations(synthetic):
     assert specs["bh_distinguishable"](synthetic) == "w/o H"
     assert "w/o UQ" in specs["bh_within_noise"](synthetic)
     assert specs["bh_uam_no_human_r2_delta_trimean"](synthetic) == "-0.022"
-    assert specs["bh_uam_no_human_r2_p"](synthetic) == "0.002"
+    assert specs["bh_uam_no_human_r2_p"](synthetic) == "<0.001"
+    assert specs["bh_uam_no_human_r2_delta"](synthetic).endswith("(30 paired runs, same split and seed)")
+    assert specs["bh_uam_no_human_n_seeds"](synthetic) == "3"
     assert specs["bh_uam_authors_head_min_p"](synthetic) == "0.25"
 
 
@@ -77,8 +88,8 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
                             "Test3": "0.698", "Test4": "0.353"}])
     table = out_of_sample_table(synthetic.config, synthetic.per_split, quoted, "bh_tests")
     lines = table.splitlines()
-    assert lines[2] == r"$R^2$ & Test1 & Test2 & Test3 & Test4 \\"
-    assert r"\emph{Yield-BERT (published)} & \emph{0.845} & \emph{0.904}" in table
+    assert lines[2] == r"$R^2$ & contrastive pre-training on & Test1 & Test2 & Test3 & Test4 \\"
+    assert r"\emph{Yield-BERT (published)} & & \emph{0.845} & \emph{0.904}" in table
     assert table.count(r"\textbf") == 4  # one best value per test
     specs = variable_specs(synthetic.config)
     drop = float(specs["bh_tests_uam_r2_drop"](synthetic))
@@ -87,12 +98,29 @@ def test_out_of_sample_table_shows_each_test_and_the_published_rows(synthetic):
                                      "dataset == 'bh_tests' and model == 'uam'")["r2"].mean(), abs=5e-4)
 
 
+def test_out_of_sample_table_says_which_encoders_saw_the_held_out_reactions(synthetic):
+    """The released UAM (no pre-training), the described UAM on encoders pre-trained on each test's training
+    reactions, and its transductive variant on BH's encoders of all reactions: all three rows, labelled, in
+    that order; the last never bold, however high."""
+    per_split = synthetic.per_split.copy()
+    per_split.loc[per_split["model"] == "uam_transductive", "r2"] = 0.99
+    table = out_of_sample_table(synthetic.config, per_split, pd.DataFrame(columns=["dataset"]), "bh_tests")
+    cells = {line.split(" & ")[0]: line.split(" & ")[1:] for line in table.splitlines() if " & " in line}
+    assert cells["UAM"][0] == "none (end to end)"
+    assert cells["UAM as described"][0] == "training reactions"
+    assert cells["UAM as described, transductive pre-training"][:2] == ["all reactions", "0.990"]  # not bold
+    assert cells["DFT RF"][0] == ""  # no encoders
+    labels = list(cells)
+    assert labels[labels.index("UAM"):labels.index("UAM") + 3] == [
+        "UAM", "UAM as described", "UAM as described, transductive pre-training"]
+
+
 def test_an_out_of_sample_model_missing_on_a_test_shows_a_dash(synthetic):
     per_split = synthetic.per_split[~((synthetic.per_split["model"] == "uam")
                                       & (synthetic.per_split["split"] == "Test2"))]
     table = out_of_sample_table(synthetic.config, per_split, pd.DataFrame(columns=["dataset"]), "bh_tests")
     uam_row = next(line for line in table.splitlines() if line.startswith("UAM &"))
-    assert uam_row.split(" & ")[2] == "--"
+    assert uam_row.split(" & ")[3] == "--"
 
 
 def test_every_two_sigma_sources_are_compared_once_on_shared_splits(config):
@@ -102,7 +130,7 @@ def test_every_two_sigma_sources_are_compared_once_on_shared_splits(config):
         for model, kind in sources:
             for i, split in enumerate(config["datasets"][dataset]["splits"]):
                 better = (model, kind) == sources[0]  # the first source ranks errors better on every split
-                rows.append({"dataset": dataset, "model": model, "kind": kind, "split": split,
+                rows.append({"dataset": dataset, "model": model, "kind": kind, "split": split, "seed": 0,
                              "spearman": 0.5 + 0.01 * i if better else 0.3 + 0.02 * (i % 3)})
     compared = sigma_comparisons(config, pd.DataFrame(rows)).query("dataset == 'bh'")
     sources, n = sigma_sources(config, "bh"), len(config["datasets"]["bh"]["splits"])
@@ -184,16 +212,22 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     assert values["gpu_device"] == "GPU X"
 
 
-def test_reproduction_table_gives_the_gap_in_published_standard_deviations(synthetic):
+def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_the_paired_variants(synthetic):
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
                                "cite": "chen2024uam", "source": "-"},
                               {"model": "not_run_here", "dataset": "bh", "mean": "0.5", "std": "0.1", "n_splits": "10",
                                "cite": "x", "source": "-"}])
     ours = synthetic.summary.set_index(["dataset", "model", "metric"]).loc[("bh", "uam", "r2")]
-    rows = [line for line in reproduction_table(synthetic.config, synthetic.summary, published).splitlines()
-            if line.startswith("UAM")]
+    paired = synthetic.paired.set_index(["dataset", "model", "metric"])
+    table = reproduction_table(synthetic.config, synthetic.summary, synthetic.paired, published)
+    rows = [line for line in table.splitlines() if line.startswith("UAM")]
+    variants = [m for m, spec in synthetic.config["models"].items()
+                if spec.get("compare_to") == "uam" and "bh" in spec.get("datasets", ["bh"])]
+    assert variants  # every variant of UAM on BH, in config order, with the trimean of its paired differences
+    measured = "; ".join(f"{synthetic.config['models'][m]['label']} {paired.loc[('bh', m, 'r2')]['trimean']:+.3f}"
+                         for m in variants)
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
-                    rf"(10) & {(ours['mean'] - 0.976) / 0.010:+.1f} \\"]
+                    rf"(10 $\times$ 3) & {(ours['mean'] - 0.976) / 0.010:+.1f} & {measured} \\"]
 
 
 def test_rows_selects_by_key_columns_in_table_order_even_a_column_called_table():
@@ -203,3 +237,57 @@ def test_rows_selects_by_key_columns_in_table_order_even_a_column_called_table()
     assert rows(frame, table="main")["value"].tolist() == [1, 3]
     assert rows(frame, table="main", model="b")["value"].tolist() == [3]
     assert rows(frame, model="c").empty
+
+
+def series(values: dict) -> pd.Series:
+    """A model's metric by run: {(split, seed): value}."""
+    return pd.Series(values, index=pd.MultiIndex.from_tuples(values, names=["split", "seed"]), dtype=float)
+
+
+def test_runs_are_paired_on_split_and_seed_where_both_ran_several_seeds():
+    first = series({("a", 0): 0.90, ("a", 1): 0.80, ("b", 0): 0.70, ("b", 1): 0.60, ("c", 0): 0.50})
+    second = series({("a", 0): 0.85, ("a", 1): 0.82, ("b", 0): 0.71, ("b", 1): 0.50, ("c", 1): 0.40})
+    pairs = paired_runs(first, second)
+    assert pairs.attrs["paired_on"] == "split, seed" and list(pairs.index) == [("a", 0), ("a", 1), ("b", 0), ("b", 1)]
+    differences = pairs["first"] - pairs["second"]
+    assert differences.to_numpy() == pytest.approx([0.05, -0.02, -0.01, 0.10])
+    # |d| ranks 3, 2, 1, 4: W+ = 7 of 10; of the 16 sign patterns, 5 give W+ <= 3: exact two-sided p = 10/16
+    assert paired_comparison(pairs["first"], pairs["second"], 100, 0, 0.95)["p_wilcoxon"] == pytest.approx(0.625)
+
+
+def test_a_single_seed_is_paired_with_the_mean_of_the_other_models_seeds():
+    several = series({("a", 0): 0.90, ("a", 1): 0.80, ("b", 0): 0.70, ("b", 1): 0.60})
+    single = series({("a", 0): 0.84, ("b", 0): 0.66})
+    pairs = paired_runs(several, single)
+    assert pairs.attrs["paired_on"] == "split" and list(pairs.index) == ["a", "b"]
+    assert (pairs["first"] - pairs["second"]).to_numpy() == pytest.approx([0.01, -0.01])
+
+
+def test_the_seed_variance_splits_into_its_seeds_and_its_splits_parts(config):
+    # split a: 0.90, 0.92, 0.94 (mean 0.92, variance 0.0004); split b: 0.80, 0.81, 0.82 (0.81, 0.0001)
+    assert seed_split_variance([[0.90, 0.92, 0.94], [0.80, 0.81, 0.82]]) == pytest.approx(
+        {"n_splits": 2, "n_seeds": 3, "between_seed": 0.00025, "between_split": 0.00605})
+    per_run = pd.DataFrame([{"dataset": "bh", "model": model, "split": split, "seed": seed, "r2": r2, "mae": 1.0,
+                             "rmse": 2.0}
+                            for model in ("mpnn", "dft_rf")
+                            for split, values in (("FullCV_01", [0.90, 0.92, 0.94]), ("FullCV_02", [0.80, 0.81, 0.82]))
+                            for seed, r2 in enumerate(values if model == "mpnn" else values[:1])])
+    table = seed_variance(config, per_run)
+    assert set(table["model"]) == {"mpnn"}  # one seed per split: nothing to split
+    r2 = table[table["metric"] == "r2"].iloc[0]
+    assert (r2["between_seed"], r2["between_split"]) == pytest.approx((0.00025, 0.00605))
+    assert table[table["metric"] == "mae"]["between_seed"].iloc[0] == 0.0
+    line = next(line for line in seed_variance_table(config, table).splitlines() if line.startswith("MPNN"))
+    assert line == r"MPNN & 2 $\times$ 3 & 0.0158 & 0.0778 & 4\% \\"
+
+
+def test_reproduction_variables_quote_the_published_value_and_give_the_gap(synthetic):
+    from rxnyield.report.variables import reproduction_specs
+
+    published = pd.read_csv(synthetic.config["quoted_reproduction"], dtype=str)
+    quoted = published[(published["dataset"] == "bh") & (published["model"] == "uam")].iloc[0]
+    specs = reproduction_specs(synthetic.config)
+    ours = synthetic.summary.set_index(["dataset", "model", "metric"]).loc[("bh", "uam", "r2")]
+    assert specs["published_bh_uam_r2"](synthetic) == f"{float(quoted['mean']):.3f} $\\pm$ {float(quoted['std']):.3f}"
+    assert specs["bh_uam_r2_gap"](synthetic) == f"{(ours['mean'] - float(quoted['mean'])) / float(quoted['std']):+.1f}"
+    assert "published_bh_drfp_rf_r2" not in specs  # only methods with a published value on these splits

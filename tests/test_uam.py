@@ -15,7 +15,8 @@ from rxnyield.models import build_model
 from rxnyield.nn.losses import info_nce
 from rxnyield.models.torch_trainer import TrainingSettings
 from rxnyield.nn.moe import MixtureOfExperts, StackedFeatures, top_two_routing
-from rxnyield.pretrain import bundle_sequences, load_checkpoint, pretrain, save_checkpoint
+from rxnyield.pretrain import (EncoderInputs, bundle_sequences, load_checkpoint, pretrain, pretraining_rows,
+                              save_checkpoint)
 from rxnyield.stats import regression_metrics
 from conftest import ROOT, assert_matches_golden, astuple, subset
 from test_models import SEEDS, shuffled_reactants
@@ -143,6 +144,49 @@ def checkpoint_path(small_bundle, tmp_path_factory):
 def test_pretraining_reduces_the_contrastive_loss(small_bundle):
     history = pretrain(small_bundle, dict(ENCODERS, epochs=40, lr=0.005), SEEDS, threads=1)["history"]
     assert history["train_loss"][-1] < 0.8 * history["train_loss"][0]
+
+
+def test_pretraining_on_a_split_sees_only_its_training_reactions(small_bundle, monkeypatch, tmp_path):
+    """Held out here: every reaction with an aromatic sulfur (the thiophene additives; Test1's unseen token)."""
+    held_out = [i for i, s in enumerate(bundle_sequences(small_bundle)) if "s" in tokenize(s)]
+    rows = np.setdiff1d(np.arange(small_bundle.n_reactions), held_out)
+    assert held_out and len(rows) > 40
+    seen: set[int] = set()
+    graph_embedding = EncoderInputs.graph_embedding
+
+    def spy(self, encoders, idx):
+        seen.update(idx.tolist())
+        return graph_embedding(self, encoders, idx)
+
+    monkeypatch.setattr(EncoderInputs, "graph_embedding", spy)
+    scoped = pretrain(small_bundle, ENCODERS, SEEDS, threads=1, rows=rows)
+    assert seen == set(rows.tolist())  # its training and validation batches, no held-out reaction
+    assert scoped["reactions"] == len(rows) and "s" not in scoped["vocabulary"]
+    seen.clear()
+    everything = pretrain(small_bundle, ENCODERS, SEEDS, threads=1)
+    assert seen == set(range(small_bundle.n_reactions))
+    assert everything["reactions"] == small_bundle.n_reactions and "s" in everything["vocabulary"]
+    # a model on the scoped encoders still encodes the held-out reactions (their new token as [UNK])
+    assert scoped["max_length"] == everything["max_length"]
+    save_checkpoint(scoped, tmp_path / "scoped.pt")
+    model = build_model(dict(TINY_UAM, epochs=1, checkpoint=str(tmp_path / "scoped.pt")), SEEDS, threads=1)
+    model.fit(small_bundle, rows)
+    assert np.isfinite(model.predict(small_bundle, np.asarray(held_out)).mean).all()
+
+
+def test_a_split_scoped_pretraining_reads_that_splits_training_reactions(config, bh):
+    from types import SimpleNamespace
+
+    from rxnyield.config import ALL_REACTIONS, pretrain_settings
+    from rxnyield.data.reactions import load_split
+
+    bundle = SimpleNamespace(ids=bh.ids)  # all the rows need of the features
+    assert pretraining_rows(pretrain_settings(config, "bh", ALL_REACTIONS), bundle, ROOT) is None
+    rows = pretraining_rows(pretrain_settings(config, "bh_tests", "Test2"), bundle, ROOT)
+    train, test = load_split(config["datasets"]["bh_tests"], "Test2", bh, ROOT)
+    assert sorted(rows) == sorted(train) and len(rows) + len(test) == len(bh)
+    additives = bh.table["additive_smiles"]
+    assert not set(additives.iloc[rows]) & set(additives.iloc[test])  # the unseen additives stay unseen
 
 
 def test_pretrained_weights_are_loaded_and_stay_frozen(small_bundle, checkpoint_path):

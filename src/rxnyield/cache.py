@@ -37,10 +37,11 @@ from pathlib import Path
 
 import yaml
 
-from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, encoders_of, feature_dataset,
-                             features_file, features_stamp, load_config, needs_pretraining, pretrain_checkpoint,
-                             pretrain_stamp, pretrained_checkpoints, run_dir, run_stamp, runs)
-from rxnyield.provenance import Provenance, digest, featurize_provenance, pretrain_provenance, train_provenance
+from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_file, feature_dataset, features_file,
+                             features_stamp, load_config, needs_pretraining, pretrain_checkpoint, pretrain_stamp,
+                             pretrained_checkpoints, run_checkpoint, run_dir, run_names, run_stamp, runs, seed_name)
+from rxnyield.provenance import (Provenance, digest, featurize_provenance, package_versions, pretrain_provenance,
+                                 train_provenance, versions_digest)
 
 CACHE_DIR = Path("src/data/cache")
 MANIFEST = "manifest.json"
@@ -50,10 +51,19 @@ SWITCH = "RXNYIELD_CACHE"
 RESTORED_MTIME = 946684800
 # What the report reads of a training run (its benchmark TSV, cached beside them, measures the machine).
 RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
+# Seconds of cached training (with the featurization and pre-training it needs) `check` re-trains by default,
+# per profile: CI (`make test`) checks every committed cache, and must stay within 25 min on two cores.
+CHECK_BUDGET_S = {"quick": 120, "paper": 420}
 
 
 class RefusedEntry(Exception):
     """A cache entry that is missing, unreadable or does not match its manifest: it is not served."""
+
+
+class ForeignCache(RefusedEntry):
+    """Every cached run was computed under other package versions or on another CPU class than this machine's:
+    re-training here gives other bytes by design (`rxnyield.provenance.package_versions`), so `check` compares
+    nothing rather than report a difference that says nothing about the cache."""
 
 
 @dataclass(frozen=True)
@@ -78,34 +88,46 @@ def featurize_job(config: dict, dataset: str, root: Path) -> Job:
                (features_file(".", dataset).as_posix(),))
 
 
-def pretrain_job(config: dict, dataset: str, encoders: str, root: Path) -> Job:
-    return Job("pretrain", f"{dataset}/{encoders}", pretrain_provenance(config, dataset, encoders, root),
-               pretrain_stamp(".", dataset, encoders).as_posix(),
-               (benchmark_file(".", "pretrain", dataset, encoders).as_posix(),),
-               (pretrain_checkpoint(".", dataset, encoders).as_posix(),))
+def pretrain_job(config: dict, dataset: str, scope: str, encoders: str, root: Path) -> Job:
+    return Job("pretrain", f"{dataset}/{scope}/{encoders}", pretrain_provenance(config, dataset, scope, encoders, root),
+               pretrain_stamp(".", dataset, scope, encoders).as_posix(),
+               (benchmark_file(".", "pretrain", dataset, scope, encoders).as_posix(),),
+               (pretrain_checkpoint(".", dataset, scope, encoders).as_posix(),))
 
 
-def train_job(config: dict, dataset: str, model: str, split: str, root: Path) -> Job:
-    outputs = tuple((run_dir(".", dataset, model, split) / name).as_posix() for name in RUN_FILES)
-    return Job("train", f"{dataset}/{model}/{split}", train_provenance(config, dataset, model, split, root),
-               run_stamp(".", dataset, model, split).as_posix(),
-               outputs + (benchmark_file(".", "train", dataset, model, split).as_posix(),), outputs)
+def train_job(config: dict, dataset: str, model: str, split: str, seed: int, root: Path) -> Job:
+    """A run's job, named as its directory under `runs/` (`bh/mpnn/FullCV_01/seed0`)."""
+    names = run_names(dataset, model, split, seed)
+    outputs = tuple((run_dir(".", dataset, model, split, seed) / name).as_posix() for name in RUN_FILES)
+    return Job("train", "/".join(names), train_provenance(config, dataset, model, split, seed, root),
+               run_stamp(".", dataset, model, split, seed).as_posix(),
+               outputs + (benchmark_file(".", "train", *names).as_posix(),), outputs)
+
+
+def run_of(name: str) -> tuple[str, str, str, int]:
+    """(dataset, model, split, seed) of a training job's name (`train_job`)."""
+    dataset, model, split, seed = name.split("/")
+    return dataset, model, split, int(seed.removeprefix(seed_name("")))
+
+
+def family_of(name: str) -> str:
+    """A training job's model on its dataset (`bh/mpnn`): runs of one family cost about the same."""
+    return "/".join(name.split("/")[:2])
 
 
 def profile_jobs(config: dict, root: Path) -> list[Job]:
     """Every featurization, pre-training and training job of a configuration."""
     return ([featurize_job(config, d, root) for d in config["datasets"] if feature_dataset(config, d) == d]
-            + [pretrain_job(config, d, e, root) for d, e in pretrained_checkpoints(config)]
-            + [train_job(config, d, m, s, root) for d, m, s in runs(config)])
+            + [pretrain_job(config, d, scope, e, root) for d, scope, e in pretrained_checkpoints(config)]
+            + [train_job(config, *run, root) for run in runs(config)])
 
 
 def upstream_jobs(config: dict, run_name: str) -> list[tuple[str, str]]:
     """(kind, name) of the featurization and pre-training a training run needs."""
-    dataset, model, _ = run_name.split("/")
-    features_from = feature_dataset(config, dataset)
-    needed = [("featurize", features_from)]
+    dataset, model, split, _ = run_of(run_name)
+    needed = [("featurize", feature_dataset(config, dataset))]
     if needs_pretraining(config, model):
-        needed.append(("pretrain", f"{features_from}/{encoders_of(config, model)}"))
+        needed.append(("pretrain", "/".join(run_checkpoint(config, dataset, model, split))))
     return needed
 
 
@@ -136,11 +158,11 @@ def train_inputs(config: dict, inputs):
     """
     def run_inputs(w) -> dict:
         results = Path(config["results_dir"])
-        stamp = read_stamp(run_stamp(results, w.dataset, w.model, w.split))
+        stamp = read_stamp(run_stamp(results, w.dataset, w.model, w.split, w.seed))
         if not (stamp and stamp.get("restored")):
             return inputs(w)
-        if os.environ.get(SWITCH) != "off" and is_current(train_job(config, w.dataset, w.model, w.split, Path(".")),
-                                                          results):
+        job = train_job(config, w.dataset, w.model, w.split, int(w.seed), Path("."))
+        if os.environ.get(SWITCH) != "off" and is_current(job, results):
             return {}
         return {**inputs(w), "restored_from": str(cache_dir_of(config) / MANIFEST)}
     return run_inputs
@@ -241,7 +263,7 @@ def expected_seconds(kind: str, name: str, by_name: dict, family: dict) -> float
     """A job's cached wall time under any key, else the mean of its model's runs on the same dataset."""
     if (kind, name) in by_name:
         return by_name[(kind, name)]["wall_s"]
-    times = family.get(name.rpartition("/")[0]) if kind == "train" else None
+    times = family.get(family_of(name)) if kind == "train" else None
     return statistics.mean(times) if times else None
 
 
@@ -257,7 +279,7 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
     family: dict[str, list[float]] = {}
     for entry in entries.values():
         if entry["job"] == "train":
-            family.setdefault(entry["name"].rpartition("/")[0], []).append(entry["wall_s"])
+            family.setdefault(family_of(entry["name"]), []).append(entry["wall_s"])
     plan, writes, missing = Plan(), {}, []
     jobs = profile_jobs(config, root)
     for job in jobs:
@@ -381,15 +403,30 @@ def choose_checks(config: dict, entries: dict, commit: str, budget_s: float) -> 
     return chosen
 
 
+def current_entries(config: dict, root: Path, entries: dict) -> dict:
+    """The entries of training runs whose key is the current one (this code, config, data, versions), and every
+    featurization and pre-training entry (what `choose_checks` prices upstream work by)."""
+    current = {job.key for job in profile_jobs(config, root) if job.kind == "train"}
+    return {key: entry for key, entry in entries.items() if entry["job"] != "train" or key in current}
+
+
 def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
-    """Re-train the chosen runs with the cache off; the files that differ from their cached bytes."""
+    """Re-train the chosen current runs with the cache off; the files that differ from their cached bytes."""
     config, _, _ = load_profile(profile, root)
     cache_dir = cache_dir_of(config, root)
     entries = read_manifest(cache_dir)
-    chosen = choose_checks(config, entries, commit, budget_s)
+    candidates = current_entries(config, root, entries)
+    if not any(entry["job"] == "train" for entry in candidates.values()):
+        here = versions_digest()
+        if all(e["components"]["versions"] != here for e in entries.values() if e["job"] == "train"):
+            raise ForeignCache(f"{cache_dir}: every cached run was computed with other package versions or CPU class "
+                               f"(this machine: {package_versions()['cpu']}); re-training here is not comparable")
+        raise RefusedEntry(f"{cache_dir}: no cached run is current for this code and config; "
+                           f"`make cache PROFILE={profile}` after a build stores them")
+    chosen = choose_checks(config, candidates, commit, budget_s)
     if not chosen:
         raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
-    jobs = [train_job(config, *entries[key]["name"].split("/"), root) for key in chosen]
+    jobs = [train_job(config, *run_of(entries[key]["name"]), root) for key in chosen]
     expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
     print(f"check: re-training {', '.join(job.name for job in jobs)} "
           f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")
@@ -429,13 +466,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", required=True, help="a Snakemake profile of profiles/")
     parser.add_argument("--root", type=Path, default=Path("."), help="the repository (default: here)")
     parser.add_argument("--commit", help="check: the commit whose hash chooses the runs")
-    parser.add_argument("--budget", type=float, default=600, help="check: seconds of cached training time")
+    parser.add_argument("--budget", type=float, help="check: seconds of cached training time (default: "
+                        + ", ".join(f"{p} {s} s" for p, s in CHECK_BUDGET_S.items()) + ")")
     args = parser.parse_args(argv)
     if args.command == "check":
         if args.commit is None:
             parser.error("check needs --commit")
         try:
-            differences = check(args.profile, args.root, args.commit, args.budget)
+            differences = check(args.profile, args.root, args.commit,
+                                args.budget or CHECK_BUDGET_S.get(args.profile, CHECK_BUDGET_S["paper"]))
+        except ForeignCache as error:
+            print(f"check: {error}", file=sys.stderr)
+            return 3
         except RefusedEntry as error:
             print(f"check: {error}", file=sys.stderr)
             return 2

@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rxnyield.config import ConfigError, dataset_settings, load_config, pretrain_settings, run_config
+from rxnyield.config import (ALL_REACTIONS, ConfigError, dataset_settings, load_config, model_seeds, pretrain_settings,
+                             run_config)
 from rxnyield.data.validate import DataValidationError
 
 
@@ -91,16 +92,25 @@ def cmd_featurize(args) -> None:
 
 def cmd_pretrain(args) -> None:
     from rxnyield.featurizers.bundle import FeatureBundle
-    from rxnyield.pretrain import pretrain, save_checkpoint
+    from rxnyield.pretrain import pretrain, pretraining_rows, save_checkpoint
 
-    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args)))
+    settings = resolved_or_config(args, lambda c: pretrain_settings(c, dataset_of(c, args), pretrain_scope(c, args)))
     check_destination(args.out, "--out")
-    checkpoint = pretrain(FeatureBundle.load(args.features), settings["settings"], settings["seeds"],
-                          settings["threads"])
+    bundle = FeatureBundle.load(args.features)
+    checkpoint = pretrain(bundle, settings["settings"], settings["seeds"], settings["threads"],
+                          pretraining_rows(settings, bundle))
     save_checkpoint(checkpoint, args.out)
     history = checkpoint["history"]
-    print(f"{settings['dataset']}: InfoNCE train {history['train_loss'][-1]:.4f}, "
+    scope = f"{settings['split']} training reactions" if "split" in settings else "all reactions"
+    print(f"{settings['dataset']} ({scope}: {checkpoint['reactions']}): InfoNCE train {history['train_loss'][-1]:.4f}, "
           f"held-out {history['validation_loss'][-1]:.4f} after {len(history['train_loss'])} epochs")
+
+
+def pretrain_scope(config: dict, args) -> str:
+    """`pretrain --split`: pre-train on that split's training reactions only; without it, on all reactions."""
+    if args.split is None:
+        return ALL_REACTIONS
+    return named("--split", args.split, config["datasets"][dataset_of(config, args)]["splits"])
 
 
 def cmd_train(args) -> None:
@@ -118,10 +128,13 @@ def cmd_train(args) -> None:
 
 
 def split_run(config: dict, args) -> dict:
-    """The settings of `train --split` for a dataset, model and split the config has."""
+    """The settings of `train --split` for a dataset, model, split and seed the config has (by default the
+    model's first seed)."""
     dataset = dataset_of(config, args)
-    return run_config(config, dataset, named("--model", args.model, config["models"]),
-                      named("--split", args.split, config["datasets"][dataset]["splits"]))
+    model = named("--model", args.model, config["models"])
+    seeds = model_seeds(config, model)
+    seed = seeds[0] if args.seed is None else int(named("--seed", str(args.seed), [str(k) for k in seeds]))
+    return run_config(config, dataset, model, named("--split", args.split, config["datasets"][dataset]["splits"]), seed)
 
 
 def train_outside_pipeline(args) -> None:
@@ -176,17 +189,19 @@ def parser() -> argparse.ArgumentParser:
     pretrain = commands.add_parser("pretrain", help="contrastive pre-training of the graph and SMILES encoders")
     add_source(pretrain)
     pretrain.add_argument("--dataset")
+    pretrain.add_argument("--split", help="pre-train on this split's training reactions only (default: all)")
     pretrain.add_argument("--features", type=Path, required=True, help="the dataset's features.npz")
     pretrain.add_argument("--out", type=Path, required=True, help="checkpoint file")
     pretrain.set_defaults(func=cmd_pretrain)
 
     train = commands.add_parser(
-        "train", help="train one (dataset, model, split) and evaluate it on its test set; with --reactions, "
+        "train", help="train one (dataset, model, split, seed) and evaluate it on its test set; with --reactions, "
                       "train on every row of a CSV and save the model for `predict`")
     add_source(train)
     train.add_argument("--dataset")
     train.add_argument("--model")
     train.add_argument("--split")
+    train.add_argument("--seed", type=int, help="one of the model's run seeds (default: its first)")
     train.add_argument("--features", type=Path, help="the dataset's features.npz (split mode)")
     train.add_argument("--reactions", type=Path, help="a CSV with the dataset's columns, yields included")
     train.add_argument("--out-dir", type=Path, required=True)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from rxnyield.config import ConfigError, run_config
+from rxnyield.config import ConfigError, model_seeds, run_config
 from rxnyield.data.reactions import reactions_from_table, split_molecules
 from rxnyield.data.validate import (DataValidationError, Report, check_columns, check_descriptor_tables,
                                     check_reactions, descriptor_name_columns, parses, read_rows)
@@ -45,7 +45,7 @@ def train_on_csv(config: dict, dataset: str, model: str, reactions_csv: Path, ou
         raise ConfigError(f"{out_dir / MODEL_FILE} exists: choose another --out-dir or remove it first")
     if model not in config["models"]:
         raise ConfigError(f"no model {model!r} in the config (known: {', '.join(config['models'])})")
-    run = run_config(config, dataset, model, "all")
+    run = run_config(config, dataset, model, "all", model_seeds(config, model)[0])
     spec = {**run["dataset_spec"], "reactions": str(reactions_csv),  # descriptor tables found from anywhere
             "descriptor_tables": {role: str(Path(path).resolve())
                                   for role, path in run["dataset_spec"].get("descriptor_tables", {}).items()}}

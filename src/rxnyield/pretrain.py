@@ -4,6 +4,12 @@ Both encoders see every reaction of a dataset, without yields, and learn to map 
 same reaction close together (symmetric InfoNCE). A random `validation_fraction` of the reactions
 (90/10 in the paper) is held out to report the loss on unseen pairs. The checkpoint holds the
 tokenizer vocabulary, the sizes and the weights, so downstream models rebuild the exact encoders.
+
+Seeing the test reactions' structures is transductive. Where that matters (Ahneman's unseen-additive
+tests), the pre-training is restricted to one split's training reactions (`pretraining_rows`): the
+vocabulary and the weights then come from those alone, and tokens only held-out reactions use are [UNK].
+The positional table still covers the longest reaction of the bundle (a size, not a learned value:
+positions no pre-training reaction reaches stay at their initialisation), so every reaction can be encoded.
 """
 
 from __future__ import annotations
@@ -65,23 +71,42 @@ def new_encoders(bundle: FeatureBundle, tokenizer: SmilesTokenizer, max_length: 
                             settings)
 
 
-def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int) -> dict:
-    """Train both encoders with InfoNCE on all reactions; return the checkpoint dictionary."""
+def pretraining_rows(resolved: dict, bundle: FeatureBundle, root: Path = Path(".")) -> np.ndarray | None:
+    """The bundle rows a pre-training job may see: None (every reaction) unless its resolved settings name a
+    split (`rxnyield.config.pretrain_settings`), then that split's training reactions only, as `rxnyield.job`
+    picks them."""
+    if "split" not in resolved:
+        return None
+    from rxnyield.data.reactions import load_reactions, load_split
+
+    reactions = load_reactions(resolved["dataset"], resolved["dataset_spec"], root)
+    if not np.array_equal(reactions.ids, bundle.ids):
+        raise ValueError(f"the features were built from another reaction table than "
+                         f"{resolved['dataset_spec']['reactions']}")
+    train, _ = load_split(resolved["dataset_spec"], resolved["split"], reactions, root)
+    return train
+
+
+def pretrain(bundle: FeatureBundle, settings: dict, seeds: dict, threads: int, rows: np.ndarray | None = None) -> dict:
+    """Train both encoders with InfoNCE on the reactions `rows` of a bundle (default: all of them); return the
+    checkpoint dictionary."""
     device = torch_device()
     make_deterministic(threads, device)
     torch.manual_seed(seeds["torch"])
     with creating_on(device):
-        return pretrain_on_device(bundle, settings, seeds)
+        return pretrain_on_device(bundle, settings, seeds, rows)
 
 
-def pretrain_on_device(bundle: FeatureBundle, settings: dict, seeds: dict) -> dict:
-    tokenizer = SmilesTokenizer.build(bundle_sequences(bundle))
+def pretrain_on_device(bundle: FeatureBundle, settings: dict, seeds: dict, rows: np.ndarray | None = None) -> dict:
+    rows = np.arange(bundle.n_reactions) if rows is None else np.asarray(rows, dtype=np.int64)
+    sequences = bundle_sequences(bundle)
+    tokenizer = SmilesTokenizer.build(sequences[i] for i in rows)
     inputs = EncoderInputs(bundle, tokenizer)
-    max_length = int(inputs.lengths.max())
+    max_length = int(inputs.lengths.max())  # every reaction of the bundle fits (see the module's docstring)
     encoders = new_encoders(bundle, tokenizer, max_length, settings)
     rng = np.random.default_rng(seeds["data"])
-    order = rng.permutation(bundle.n_reactions)
-    n_validation = int(round(settings["validation_fraction"] * bundle.n_reactions))
+    order = rows[rng.permutation(len(rows))]
+    n_validation = int(round(settings["validation_fraction"] * len(rows)))
     validation, train = torch.as_tensor(order[:n_validation]), order[n_validation:]
     optimizer = torch.optim.AdamW(encoders.parameters(), lr=settings["lr"], weight_decay=settings["weight_decay"])
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings["epochs"])
@@ -118,7 +143,8 @@ def pretrain_on_device(bundle: FeatureBundle, settings: dict, seeds: dict) -> di
         history["validation_loss"].append(validation_loss)
         progress.set_postfix(loss=f"{history['train_loss'][-1]:.4f}", val=f"{validation_loss:.4f}")
     return {"settings": settings, "vocabulary": list(tokenizer.vocabulary), "max_length": max_length,
-            "state": {k: v.cpu() for k, v in encoders.state_dict().items()}, "history": history}
+            "reactions": len(rows), "state": {k: v.cpu() for k, v in encoders.state_dict().items()},
+            "history": history}
 
 
 def save_checkpoint(checkpoint: dict, path: Path) -> None:

@@ -32,8 +32,8 @@ from importlib import metadata
 from pathlib import Path
 
 import rxnyield
-from rxnyield.config import (ConfigError, dataset_settings, encoders_of, feature_dataset, needs_pretraining,
-                             pretrain_settings, run_config)
+from rxnyield.config import (ALL_REACTIONS, ConfigError, dataset_settings, feature_dataset, needs_pretraining,
+                             pretrain_settings, run_checkpoint, run_config)
 
 PACKAGE_DIR = Path(rxnyield.__file__).resolve().parent
 
@@ -187,6 +187,11 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def versions_digest() -> str:
+    """The `versions` component of every key computed here."""
+    return digest(json.dumps(package_versions(), sort_keys=True))
+
+
 def model_module(model_type: str) -> str:
     from rxnyield.models import REGISTRY
 
@@ -218,7 +223,7 @@ def _provenance(settings: dict, data: dict, code_roots: tuple[str, ...]) -> Prov
     return Provenance(settings=digest(json.dumps(settings, sort_keys=True)),
                       data=digest(json.dumps(data, sort_keys=True)),
                       code=code_digest(tuple(sorted(set(code_roots)))),
-                      versions=digest(json.dumps(package_versions(), sort_keys=True)))
+                      versions=versions_digest())
 
 
 def _featurize_parts(config: dict, dataset: str, root: Path) -> tuple[dict, dict]:
@@ -232,24 +237,36 @@ def featurize_provenance(config: dict, dataset: str, root: Path = Path(".")) -> 
     return _provenance({"featurize": settings}, data, FEATURIZE_MODULES)
 
 
-def pretrain_provenance(config: dict, dataset: str, encoders: str, root: Path = Path(".")) -> Provenance:
-    settings, data = _featurize_parts(config, dataset, root)
-    return _provenance({"featurize": settings, "pretrain": pretrain_settings(config, dataset, encoders)}, data,
-                       FEATURIZE_MODULES + PRETRAIN_MODULES)
-
-
-def train_provenance(config: dict, dataset: str, model: str, split: str, root: Path = Path(".")) -> Provenance:
-    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts."""
-    features_from = feature_dataset(config, dataset)
-    featurize, data = _featurize_parts(config, features_from, root)
+def split_rows_digest(config: dict, dataset: str, split: str, root: Path) -> tuple[str, str]:
+    """(data key, sha256) of one split's rows of a dataset's split-order file; a name the file lacks stops the
+    planning."""
     split_orders = config["datasets"][dataset]["split_orders"]
     rows = split_digests(root / split_orders)
     if split not in rows:
         raise ConfigError(f"config: datasets.{dataset}.splits: {split!r} is not a split of {split_orders}")
-    data[f"{split_orders}:{split}"] = rows[split]
-    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split)}
+    return f"{split_orders}:{split}", rows[split]
+
+
+def pretrain_provenance(config: dict, dataset: str, scope: str, encoders: str, root: Path = Path(".")) -> Provenance:
+    """A pre-training's key: of all reactions of a dataset, or (scope: a split) of that split's training
+    reactions, whose rows of the split-order file enter its data."""
+    settings, data = _featurize_parts(config, feature_dataset(config, dataset), root)
+    if scope != ALL_REACTIONS:
+        data.update([split_rows_digest(config, dataset, scope, root)])
+    return _provenance({"featurize": settings, "pretrain": pretrain_settings(config, dataset, scope, encoders)},
+                       data, FEATURIZE_MODULES + PRETRAIN_MODULES)
+
+
+def train_provenance(config: dict, dataset: str, model: str, split: str, seed: int,
+                     root: Path = Path(".")) -> Provenance:
+    """A training run's key; its upstream jobs (featurization, pre-training) enter by their own parts. The run's
+    seed enters through its resolved settings (`run_config`'s `seeds`): each seed of a model has its own key."""
+    features_from = feature_dataset(config, dataset)
+    featurize, data = _featurize_parts(config, features_from, root)
+    data.update([split_rows_digest(config, dataset, split, root)])
+    settings = {"featurize": featurize, "train": run_config(config, dataset, model, split, seed)}
     modules = FEATURIZE_MODULES + TRAIN_MODULES + (model_module(config["models"][model]["type"]),)
     if needs_pretraining(config, model):
-        settings["pretrain"] = pretrain_settings(config, features_from, encoders_of(config, model))
+        settings["pretrain"] = pretrain_settings(config, *run_checkpoint(config, dataset, model, split))
         modules += PRETRAIN_MODULES
     return _provenance(settings, data, modules)

@@ -69,3 +69,21 @@ def paired_comparison(candidate, reference, resamples: int, seed: int, confidenc
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(np.median(draws, axis=1), [tail, 100 - tail])
     return {**summarize(differences), "ci_low": float(low), "ci_high": float(high), "p_wilcoxon": p_value}
+
+
+def seed_split_variance(groups) -> dict[str, float]:
+    """How much of a model's spread over runs is its seeds' and how much its splits': `groups` holds one
+    sequence per split, that split's values over seeds (at least two each).
+
+    between_seed: the mean over splits of the sample variance (ddof=1) across seeds within a split;
+    between_split: the sample variance (ddof=1) of the split means (NaN with one split). The split means
+    still carry seed noise (between_seed / seeds of its expected value): the second part is what a reader
+    of one-seed-per-split results would have seen as split noise, not a corrected variance component.
+    """
+    groups = [np.asarray(g, dtype=float) for g in groups]
+    if not groups or min(g.size for g in groups) < 2:
+        raise ValueError("the seed-variance split needs at least two seeds on every split")
+    means = np.array([g.mean() for g in groups])
+    return {"n_splits": len(groups), "n_seeds": min(g.size for g in groups),
+            "between_seed": float(np.mean([g.var(ddof=1) for g in groups])),
+            "between_split": float(means.var(ddof=1)) if means.size > 1 else float("nan")}

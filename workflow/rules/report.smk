@@ -8,12 +8,13 @@ REPORT_CODE = sorted(str(p) for p in Path("src/rxnyield/report").glob("*.py")) +
 
 
 rule aggregate:
-    """Metrics per split, robust summaries (mean, std, median, trimean, IQR), paired comparisons of each
-    variant with its reference (Wilcoxon, bootstrap interval of the median difference), all predictions."""
+    """Metrics per run (split, seed), robust summaries over splits x seeds (mean, std, median, trimean, IQR),
+    paired comparisons of each variant with its reference (Wilcoxon, bootstrap interval of the median
+    difference), the seed-variance split, all predictions."""
     input:
         code=REPORT_CODE,
-        metrics=[run_dir(RESULTS, d, m, s) / METRICS for d, m, s in runs(CONFIG)],
-        predictions=[run_dir(RESULTS, d, m, s) / PREDICTIONS for d, m, s in runs(CONFIG)],
+        metrics=[run_dir(RESULTS, *run) / METRICS for run in runs(CONFIG)],
+        predictions=[run_dir(RESULTS, *run) / PREDICTIONS for run in runs(CONFIG)],
     output:
         **{role: AGGREGATE / name for role, name in AGGREGATE_FILES.items()},
     params:

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from rxnyield.config.layout import SHARED_ENCODERS
+from rxnyield.config.layout import ALL_REACTIONS, SHARED_ENCODERS
 from rxnyield.config.merging import merge
 from rxnyield.config.queries import dataset_file_keys, model_datasets
 from rxnyield.models import REGISTRY
@@ -151,7 +151,8 @@ def expand_learning_curves(config: dict) -> dict:
 
     Fractions are of the whole dataset (rxn_yields' low-data convention): with random 70/30 splits, 10 % of
     the data is the first 10/70 of a split's training order. The largest point, the full training set, is
-    the model's own run; the curve's entries train on the head of the same order.
+    the model's own run; the curve's entries train on the head of the same order. A point is no paired
+    variant: it does not inherit its model's `compare_to` (`uam_described`'s, say).
     """
     curves = config.get("learning_curves")
     if not isinstance(curves, dict) or not isinstance(config.get("models"), dict):
@@ -164,9 +165,9 @@ def expand_learning_curves(config: dict) -> dict:
                          if config["datasets"].get(d, {}).get("kind", "random") == "random"]
         for fraction in curves.get("dataset_fractions", []):
             config["models"][curve_model(model, fraction)] = {
-                **copy.deepcopy(base), "label": f"{base['label']} ({100 * fraction:g}%)", "curve_of": model,
-                "datasets": random_splits, "train_fraction": fraction / curves["train_share"],
-                "max_splits": curves["max_splits"]}
+                **{k: copy.deepcopy(v) for k, v in base.items() if k != "compare_to"},
+                "label": f"{base['label']} ({100 * fraction:g}%)", "curve_of": model, "datasets": random_splits,
+                "train_fraction": fraction / curves["train_share"], "max_splits": curves["max_splits"]}
     return config
 
 
@@ -209,6 +210,10 @@ def cross_reference_problems(config: dict) -> list[tuple[list, str, list]]:
     problems = []
     if SHARED_ENCODERS in config["models"]:
         problems.append((["models", SHARED_ENCODERS], "the name is reserved for the shared pre-trained encoders", []))
+    for dataset, spec in config["datasets"].items():
+        if ALL_REACTIONS in spec["splits"]:  # a split names the checkpoint pre-trained on its training reactions
+            problems.append((["datasets", dataset, "splits"], f"the split name '{ALL_REACTIONS}' is reserved for "
+                             "encoders pre-trained on all reactions", []))
     for model, spec in config["models"].items():
         for dataset in spec.get("datasets", []):
             if dataset not in config["datasets"]:
@@ -220,6 +225,9 @@ def cross_reference_problems(config: dict) -> list[tuple[list, str, list]]:
             for dataset in set(model_datasets(config, model)) - set(model_datasets(config, reference)):
                 problems.append((["models", model, "compare_to"], f"'{reference}' does not run on dataset "
                                  f"'{dataset}', so there is nothing to pair with", []))
+        if "torch_seeds" in spec and not REGISTRY[spec["type"]].torch_seeded:
+            problems.append((["models", model, "torch_seeds"], f"a '{spec['type']}' model is not seeded by torch: "
+                             "it runs once per split with seeds.model", []))
         if spec.get("features") in DESCRIPTOR_TABLE_FEATURES:
             for dataset in model_datasets(config, model):
                 if dataset in config["datasets"] and not config["datasets"][dataset].get("descriptor_tables"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-from rxnyield.config.layout import SHARED_ENCODERS, pretrain_checkpoint
+from rxnyield.config.layout import ALL_REACTIONS, SHARED_ENCODERS, pretrain_checkpoint
 from rxnyield.config.merging import merge
 from rxnyield.models import model_entry
 
@@ -35,8 +35,9 @@ def headline_models(config: dict, dataset: str) -> list[str]:
 
 
 def feature_dataset(config: dict, dataset: str) -> str:
-    """The dataset whose features and pre-trained encoders a dataset uses: another split family of the same
-    reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of recomputing them."""
+    """The dataset whose features (and encoders pre-trained on all reactions) a dataset uses: another split
+    family of the same reactions (`same_reactions_as`, e.g. BH's additive tests) shares them instead of
+    recomputing them."""
     return config["datasets"][dataset].get("same_reactions_as", dataset)
 
 
@@ -79,10 +80,31 @@ def sigma_pairs(config: dict, dataset: str) -> list[tuple[tuple[str, str], tuple
     return list(combinations(sigma_sources(config, dataset), 2))
 
 
-def runs(config: dict) -> list[tuple[str, str, str]]:
-    """Every (dataset, model, split) training job of a configuration."""
-    return [(d, m, s) for m in config["models"] for d in model_datasets(config, m)
-            for s in model_splits(config, m, d)]
+def model_seeds(config: dict, model: str) -> list[int]:
+    """The run seeds of a model: its registry entry's say. A torch-seeded model runs once per torch seed (the
+    config's `seeds.torch`, or the entry's own `torch_seeds`); a learning-curve point with the first of them
+    only (the curve's spread is the splits'); any other model once, with `seeds.model`."""
+    spec = config["models"][model]
+    if not model_entry(spec).torch_seeded:
+        return [config["seeds"]["model"]]
+    seeds = list(spec.get("torch_seeds", config["seeds"]["torch"]))
+    return seeds[:1] if "curve_of" in spec else seeds
+
+
+def runs(config: dict) -> list[tuple[str, str, str, int]]:
+    """Every (dataset, model, split, seed) training job of a configuration."""
+    return [(d, m, s, k) for m in config["models"] for d in model_datasets(config, m)
+            for s in model_splits(config, m, d) for k in model_seeds(config, m)]
+
+
+def run_seeds(config: dict, model: str, seed: int) -> dict:
+    """The seeds a run's model is built with, each one integer: a torch-seeded model's run with seed k
+    initialises with torch seed k and shuffles its batches with `seeds.data` + k (a seed is a whole re-run);
+    other models' runs get the config's seeds (torch: its first, unused by them)."""
+    seeds = {**config["seeds"], "torch": config["seeds"]["torch"][0]}
+    if model_entry(config["models"][model]).torch_seeded:
+        seeds.update(torch=seed, data=config["seeds"]["data"] + seed)
+    return seeds
 
 
 def dataset_settings(config: dict, dataset: str) -> dict:
@@ -102,10 +124,12 @@ def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:
     return [root / path for path in dataset_file_keys(spec).values()]
 
 
-def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
-    """Everything that determines one job's numbers, with `features: human` resolved for the dataset."""
+def run_config(config: dict, dataset: str, model: str, split: str, seed: int) -> dict:
+    """Everything that determines one job's numbers, with `features: human` resolved for the dataset and the
+    run's seed resolved into its `seeds` (one integer each: model code reads `seeds["torch"]`)."""
     dataset_spec = config["datasets"][dataset]
     params = dict(config["models"][model])
+    params.pop("torch_seeds", None)  # resolved into `seeds`: a run does not depend on its model's other seeds
     if params.get("features") == "human":
         params["features"] = dataset_spec["human_features"]
     if model_entry(params).encoders:
@@ -113,15 +137,15 @@ def run_config(config: dict, dataset: str, model: str, split: str) -> dict:
         params.pop("pretraining", None)  # resolved into `encoders`
         params["encoders"] = encoder_settings(config, encoders)
         if model_entry(params).loads_encoders(params):
-            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"], feature_dataset(config, dataset),
-                                                           encoders))
+            params["checkpoint"] = str(pretrain_checkpoint(config["results_dir"],
+                                                           *run_checkpoint(config, dataset, model, split)))
     return {
         "dataset": dataset,
         "dataset_spec": {k: v for k, v in dataset_spec.items() if k != "splits"},
         "model": model,
         "model_params": params,
         "split": split,
-        "seeds": dict(config["seeds"]),
+        "seeds": run_seeds(config, model, seed),
         "threads": config["threads"],
     }
 
@@ -139,16 +163,40 @@ def encoder_settings(config: dict, encoders: str) -> dict:
     return merge(config["pretraining"], config["models"][encoders]["pretraining"])
 
 
-def pretrain_settings(config: dict, dataset: str, encoders: str = SHARED_ENCODERS) -> dict:
-    """What one dataset's contrastive pre-training depends on."""
-    return {"dataset": dataset, "settings": encoder_settings(config, encoders), "seeds": dict(config["seeds"]),
-            "threads": config["threads"]}
+def pretraining_scope(config: dict, dataset: str, model: str, split: str) -> str:
+    """Which reactions the encoders of a run were pre-trained on (no yields either way): ALL_REACTIONS of the
+    dataset, held-out ones included (transductive, as the UAM authors do), or only the split's training
+    reactions (the split's name). The model's `pretraining_scope` (`all` | `train`) decides; by default random
+    splits share one checkpoint of all reactions, and an out-of-sample test (unseen additives) must not have
+    shown its held-out reactions to the encoders: it gets one pre-trained on its training reactions."""
+    default = "all" if dataset in random_split_datasets(config) else "train"
+    return ALL_REACTIONS if config["models"][model].get("pretraining_scope", default) == "all" else split
 
 
-def pretrained_checkpoints(config: dict) -> list[tuple[str, str]]:
-    """Every (dataset, encoders) pre-training job: one per dataset and distinct encoder settings in use."""
-    return sorted({(feature_dataset(config, d), encoders_of(config, m)) for d, m, _ in runs(config)
-                   if needs_pretraining(config, m)})
+def run_checkpoint(config: dict, dataset: str, model: str, split: str) -> tuple[str, str, str]:
+    """(dataset, scope, encoders) of the checkpoint a run loads (every torch seed of the run loads the same
+    one): one of all reactions belongs to the dataset whose features it reads (BH's serves its unseen-additive
+    tests too), a split's to the split's dataset."""
+    scope = pretraining_scope(config, dataset, model, split)
+    return (feature_dataset(config, dataset) if scope == ALL_REACTIONS else dataset), scope, encoders_of(config, model)
+
+
+def pretrain_settings(config: dict, dataset: str, scope: str, encoders: str = SHARED_ENCODERS) -> dict:
+    """What one contrastive pre-training depends on: one checkpoint, with the first torch seed, shared by every
+    seed of the models that load it; a split-scoped one also names the split and where its training reactions
+    are listed (`rxnyield.pretrain.pretraining_rows`)."""
+    settings = {"dataset": dataset, "settings": encoder_settings(config, encoders),
+                "seeds": {**config["seeds"], "torch": config["seeds"]["torch"][0]}, "threads": config["threads"]}
+    if scope != ALL_REACTIONS:
+        spec = config["datasets"][dataset]
+        settings.update(split=scope, dataset_spec={k: spec[k] for k in ("reactions", "split_orders", "id_column")})
+    return settings
+
+
+def pretrained_checkpoints(config: dict) -> list[tuple[str, str, str]]:
+    """Every (dataset, scope, encoders) pre-training job: one per dataset (or per split, where a run's encoders
+    may see only the split's training reactions) and distinct encoder settings in use, whatever the torch seeds."""
+    return sorted({run_checkpoint(config, d, m, s) for d, m, s, _ in runs(config) if needs_pretraining(config, m)})
 
 
 def needs_pretraining(config: dict, model: str) -> bool:

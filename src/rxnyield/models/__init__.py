@@ -33,6 +33,7 @@ class ModelEntry:
     sigma_head: Callable[[dict], bool] = never             # predicts its own σ (a log-variance output)
     encoders: bool = False                                 # built on the contrastive graph/SMILES encoders
     loads_encoders: Callable[[dict], bool] = never         # ... and starts from their pre-trained checkpoint
+    torch_seeded: bool = False                             # one run per torch seed (weights, dropout, batches)
 
     @property
     def module(self) -> str:
@@ -57,11 +58,11 @@ class ModelEntry:
 REGISTRY: dict[str, ModelEntry] = {
     "random_forest": ModelEntry("rxnyield.models.forest:RandomForestModel"),
     "xgboost": ModelEntry("rxnyield.models.boosting:XGBoostModel"),
-    "mpnn": ModelEntry("rxnyield.models.mpnn:MPNNModel", sigma_head=always),
+    "mpnn": ModelEntry("rxnyield.models.mpnn:MPNNModel", sigma_head=always, torch_seeded=True),
     "uam": ModelEntry("rxnyield.models.uam:UAMModel", sigma_head=lambda params: params["uncertainty"],
-                      encoders=True, loads_encoders=lambda params: params["pretrained"]),
-    "yieldbert": ModelEntry("rxnyield.models.yieldbert:YieldBERTModel"),
-    "yieldgnn": ModelEntry("rxnyield.models.yieldgnn:YieldGNNModel"),
+                      encoders=True, loads_encoders=lambda params: params["pretrained"], torch_seeded=True),
+    "yieldbert": ModelEntry("rxnyield.models.yieldbert:YieldBERTModel", torch_seeded=True),
+    "yieldgnn": ModelEntry("rxnyield.models.yieldgnn:YieldGNNModel", torch_seeded=True),
 }
 
 

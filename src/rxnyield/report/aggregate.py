@@ -1,5 +1,7 @@
-"""Collect every run of a configuration into per-split metrics, robust summaries, paired comparisons of
-every variant with its reference, uncertainty metrics and curves, the compute cost, and all predictions."""
+"""Collect every run (dataset, model, split, seed) of a configuration into per-run metrics, robust summaries
+over splits x seeds, paired comparisons of every variant with its reference, the split of each multi-seed
+model's variance into its seeds' and its splits' parts, uncertainty metrics and curves, the compute cost,
+and all predictions."""
 
 from __future__ import annotations
 
@@ -8,27 +10,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (AGGREGATE_FILES, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file, compared_models,
-                             feature_dataset, pretrained_checkpoints, run_dir, runs, sigma_kinds, sigma_pairs)
-from rxnyield.report.frames import rows
+from rxnyield.config import (AGGREGATE_FILES, ALL_REACTIONS, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file,
+                             compared_models, feature_dataset, pretrained_checkpoints, random_split_datasets,
+                             reported_models, run_dir, run_names, runs, sigma_kinds, sigma_pairs)
+from rxnyield.report.frames import by_run, paired_runs, rows
 from rxnyield.stats import METRICS as METRIC_NAMES
-from rxnyield.stats import paired_comparison, summarize
+from rxnyield.stats import paired_comparison, seed_split_variance, summarize
 from rxnyield.uncertainty import (CALIBRATION_LEVELS, RETAINED_FRACTIONS, central_coverage, retention_curve,
                                   uncertainty_metrics)
 
 SIGMA_COLUMNS = {"total": "y_sigma", "aleatoric": "y_sigma_aleatoric", "epistemic": "y_sigma_epistemic"}
-PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "ci_high", "p_wilcoxon")
+PAIRED_STATISTICS = ("n", "mean", "std", "median", "trimean", "iqr", "ci_low", "ci_high", "p_wilcoxon", "paired_on")
 
 
 def aggregate(config: dict, out_dir: Path) -> None:
-    """Write metrics per split, the summary (mean, std, median, trimean, IQR per metric) and predictions."""
+    """Write metrics per run, the summary over splits x seeds (mean, std, median, trimean, IQR per metric), the
+    other tables and the predictions."""
     records, predictions = [], []
-    for dataset, model, split in runs(config):
-        directory = run_dir(config["results_dir"], dataset, model, split)
+    for dataset, model, split, seed in runs(config):
+        directory = run_dir(config["results_dir"], dataset, model, split, seed)
         metrics = json.loads((directory / METRICS).read_text())
-        records.append({"dataset": dataset, "model": model, "split": split, "n_train": metrics["n_train"],
-                        "n_test": metrics["n_test"], **{m: metrics[m] for m in METRIC_NAMES}})
+        records.append({"dataset": dataset, "model": model, "split": split, "seed": seed,
+                        "n_train": metrics["n_train"], "n_test": metrics["n_test"],
+                        **{m: metrics[m] for m in METRIC_NAMES}})
         frame = pd.read_csv(directory / PREDICTIONS)
+        frame.insert(0, "seed", seed)
         frame.insert(0, "split", split)
         frame.insert(0, "model", model)
         frame.insert(0, "dataset", dataset)
@@ -40,7 +46,8 @@ def aggregate(config: dict, out_dir: Path) -> None:
         for metric in METRIC_NAMES
     ]
     tables = {"per_split": per_split, "summary": pd.DataFrame(summary),
-              "paired": paired_comparisons(config, per_split), **uncertainty_tables(config, predictions)}
+              "paired": paired_comparisons(config, per_split), "seed_variance": seed_variance(config, per_split),
+              **uncertainty_tables(config, predictions)}
     tables["sigma_paired"] = sigma_comparisons(config, tables["uncertainty"])
     tables["compute"] = compute_cost(config)
     tables["predictions"] = pd.concat(predictions)
@@ -57,12 +64,12 @@ def compute_cost(config: dict) -> pd.DataFrame:
     The TSVs are written by the same jobs as the metrics this rule reads, so they exist when it runs.
     """
     results = config["results_dir"]
-    jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", d, m, s))
-            for d, m, s in runs(config)]
+    jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", *run_names(d, m, s, k)))
+            for d, m, s, k in runs(config)]
     jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d)) for d in config["datasets"]
              if feature_dataset(config, d) == d]
-    jobs += [("pretrain", "pretrain", d if e == SHARED_ENCODERS else f"{d} ({e})",
-              benchmark_file(results, "pretrain", d, e)) for d, e in pretrained_checkpoints(config)]
+    jobs += [("pretrain", "pretrain", pretrain_job_name(d, scope, e), benchmark_file(results, "pretrain", d, scope, e))
+             for d, scope, e in pretrained_checkpoints(config)]
     records = []
     for rule, family, name, path in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
@@ -71,21 +78,27 @@ def compute_cost(config: dict) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
 
 
+def pretrain_job_name(dataset: str, scope: str, encoders: str) -> str:
+    """A pre-training's entry in the compute cost: `bh`, `bh (uam_long_pretraining)`, or `bh_tests (per split)`
+    for the checkpoints of a dataset's splits, each pre-trained on its split's training reactions."""
+    details = [e for e in (encoders if encoders != SHARED_ENCODERS else None,
+                           "per split" if scope != ALL_REACTIONS else None) if e]
+    return f"{dataset} ({', '.join(details)})" if details else dataset
+
+
 def paired_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
-    """One row per (dataset, variant, metric): variant − reference on the splits both ran."""
-    settings = config["statistics"]
+    """One row per (dataset, variant, metric): variant − reference on the runs both made, paired on (split,
+    seed) where both ran several seeds, else on split with the multi-seed one's seeds averaged
+    (`rxnyield.report.frames.paired_runs`; `paired_on` says which)."""
     records = []
     for dataset in config["datasets"]:
-        table = rows(per_split, dataset=dataset)
         for model in compared_models(config, dataset):
             reference = config["models"][model]["compare_to"]
             for metric in METRIC_NAMES:
-                values = table.pivot(index="split", columns="model", values=metric)[[model, reference]].dropna()
-                values = values.reindex([s for s in config["datasets"][dataset]["splits"] if s in values.index])
-                comparison = paired_comparison(values[model], values[reference], settings["bootstrap_resamples"],
-                                               settings["bootstrap_seed"], settings["confidence"])
+                values = paired_runs(*(by_run(rows(per_split, dataset=dataset, model=m), metric)
+                                       for m in (model, reference)))
                 records.append({"dataset": dataset, "model": model, "reference": reference, "metric": metric,
-                                **comparison})
+                                **compare(config, values)})
     return pd.DataFrame(records, columns=["dataset", "model", "reference", "metric", *PAIRED_STATISTICS])
 
 
@@ -93,19 +106,19 @@ def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[st
     """Per split and σ kind: the scalar uncertainty metrics, the calibration and the retention curves."""
     scalars, calibration, retention = [], [], []
     for frame in predictions:
-        dataset, model, split = frame[["dataset", "model", "split"]].iloc[0]
+        dataset, model, split, seed = frame[["dataset", "model", "split", "seed"]].iloc[0]
         for kind in sigma_kinds(config["models"][model]):
             y, mu, sigma = frame["y_true"], frame["y_pred"], frame[SIGMA_COLUMNS[kind]]
-            key = {"dataset": dataset, "model": model, "kind": kind, "split": split}
+            key = {"dataset": dataset, "model": model, "kind": kind, "split": split, "seed": seed}
             scalars.append({**key, **uncertainty_metrics(y, mu, sigma)})
             calibration += [{**key, "expected": e, "observed": o}
                             for e, o in zip(CALIBRATION_LEVELS, central_coverage(y, mu, sigma))]
             oracle = retention_curve(y, mu, (y - mu).abs())
             retention += [{**key, "retained": f, "rmse": r, "oracle_rmse": o}
                           for f, r, o in zip(RETAINED_FRACTIONS, retention_curve(y, mu, sigma), oracle)]
-    per_split = pd.DataFrame(scalars, columns=["dataset", "model", "kind", "split", "spearman", "nll",
+    per_split = pd.DataFrame(scalars, columns=["dataset", "model", "kind", "split", "seed", "spearman", "nll",
                                                 "miscalibration", "coverage_95", "retention_gain"])
-    metrics = [c for c in per_split.columns if c not in ("dataset", "model", "kind", "split")]
+    metrics = [c for c in per_split.columns if c not in ("dataset", "model", "kind", "split", "seed")]
     summary = pd.DataFrame(
         [{"dataset": d, "model": m, "kind": k, "metric": metric, **summarize(group[metric])}
          for (d, m, k), group in per_split.groupby(["dataset", "model", "kind"], sort=False) for metric in metrics],
@@ -115,20 +128,42 @@ def uncertainty_tables(config: dict, predictions: list[pd.DataFrame]) -> dict[st
 
 
 def sigma_comparisons(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
-    """Every two σ sources of a dataset, paired on the splits both ran: does one rank the errors better?
-    The statistics of Spearman ρ(σ, |error|) of the first minus the second, as in `paired.csv`."""
-    settings = config["statistics"]
+    """Every two σ sources of a dataset, paired on the runs both made (as `paired_comparisons`): does one
+    rank the errors better? The statistics of Spearman ρ(σ, |error|) of the first minus the second."""
     records = []
     for dataset in config["datasets"]:
         for first, second in sigma_pairs(config, dataset):
-            values = [rows(per_split, dataset=dataset, model=m, kind=k).set_index("split")["spearman"]
-                      for m, k in (first, second)]
-            shared = values[0].index.intersection(values[1].index)
+            values = paired_runs(*(by_run(rows(per_split, dataset=dataset, model=m, kind=k), "spearman")
+                                   for m, k in (first, second)))
             records.append({"dataset": dataset, "model": first[0], "kind": first[1], "other": second[0],
-                            "other_kind": second[1], **paired_comparison(
-                                values[0][shared], values[1][shared], settings["bootstrap_resamples"],
-                                settings["bootstrap_seed"], settings["confidence"])})
+                            "other_kind": second[1], **compare(config, values)})
     return pd.DataFrame(records, columns=["dataset", "model", "kind", "other", "other_kind", *PAIRED_STATISTICS])
+
+
+def compare(config: dict, values: pd.DataFrame) -> dict:
+    """`paired_comparison` of a `paired_runs` table (first − second), with what it was paired on."""
+    settings = config["statistics"]
+    return {**paired_comparison(values["first"], values["second"], settings["bootstrap_resamples"],
+                                settings["bootstrap_seed"], settings["confidence"]),
+            "paired_on": values.attrs["paired_on"]}
+
+
+SEED_VARIANCE_COLUMNS = ["dataset", "model", "metric", "n_splits", "n_seeds", "between_seed", "between_split"]
+
+
+def seed_variance(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
+    """Per random-split dataset, every reported model with several seeds on each split, every metric: its
+    variance over runs split into between-seed and between-split parts (`rxnyield.stats.seed_split_variance`)."""
+    records = []
+    for dataset in random_split_datasets(config):
+        for model in reported_models(config, dataset):
+            table = rows(per_split, dataset=dataset, model=model)
+            if table.empty or table.groupby("split").size().min() < 2:
+                continue
+            for metric in METRIC_NAMES:
+                groups = [group[metric] for _, group in table.groupby("split", sort=False)]
+                records.append({"dataset": dataset, "model": model, "metric": metric, **seed_split_variance(groups)})
+    return pd.DataFrame(records, columns=SEED_VARIANCE_COLUMNS)
 
 
 class Aggregate:

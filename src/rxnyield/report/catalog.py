@@ -114,6 +114,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("results_table", "table", "Every model on every dataset: mean ± std and trimean [IQR] of R², MAE and "
             "RMSE across splits.", text(lambda r, name: _tables().results_table(r.config, r.summary)),
             ("config", "summary")),
+    Product("seed_variance_table", "table", "Each model run with several seeds: the standard deviation of its R² "
+            "between seeds and between splits, and the seeds' share of the variance.",
+            text(lambda r, name: _tables().seed_variance_table(r.config, r.seed_variance)),
+            ("config", "seed_variance")),
     Product("ablation_table", "table", "Each ablation against full UAM: R², paired ΔR² (trimean, median with "
             "bootstrap CI), Wilcoxon p.", text(lambda r, name: _tables().ablation_table(r.config, r.summary,
                                                                                         r.paired)),
@@ -134,9 +138,10 @@ PRODUCTS: tuple[Product, ...] = (
             ("config", "per_split"), names=lambda config: [f"out_of_sample_{d}" for d in out_of_sample_datasets(config)],
             quoted=("quoted_out_of_sample",)),
     Product("reproduction_table", "table", "Each re-implemented method's R² next to its published value on the "
-            "same splits, and the gap in published standard deviations.",
-            text(lambda r, name: _tables().reproduction_table(r.config, r.summary, quoted_csv(r, "quoted_reproduction"))),
-            ("config", "summary"), quoted=("quoted_reproduction",)),
+            "same splits, the gap in published standard deviations and what each paired variant changes.",
+            text(lambda r, name: _tables().reproduction_table(r.config, r.summary, r.paired,
+                                                                   quoted_csv(r, "quoted_reproduction"))),
+            ("config", "summary", "paired"), quoted=("quoted_reproduction",)),
     Product("quoted_tables", "table", "The UAM paper's amide-coupling results and ablations, quoted (not "
             "reproduced) from a data file.",
             text(lambda r, name: _tables().quoted_table(quoted_csv(r, "quoted_tables"), name.removeprefix("amide_"))),
@@ -148,10 +153,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("variables", "variables", "One text file per number the manuscript quotes (results and configuration "
             "values).", text(variable_value),
             VARIABLE_INPUTS, names=lambda config: _variables().variable_names(config),
-            quoted=("quoted_values", "measured_gpu")),
+            quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
     Product("variable_index", "index", "Every variable's name, value and meaning (Markdown), to find what the "
             "manuscript's \\variable{} values are.", text(lambda r, name: _variables().variable_index(r)),
-            VARIABLE_INPUTS, quoted=("quoted_values", "measured_gpu")),
+            VARIABLE_INPUTS, quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
 )
 BY_SCRIPT = {product.script: product for product in PRODUCTS}
 

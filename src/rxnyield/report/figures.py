@@ -12,9 +12,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from rxnyield.config import compared_models, headline_models, random_split_datasets, sigma_sources  # noqa: E402
+from rxnyield.config import (compared_models, headline_models, model_seeds, random_split_datasets,  # noqa: E402
+                             sigma_sources)
 from rxnyield.report.curves import curve_points  # noqa: E402
-from rxnyield.report.frames import rows  # noqa: E402
+from rxnyield.report.frames import by_run, paired_runs, rows  # noqa: E402
 from rxnyield.stats import regression_metrics, trimean  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7})
@@ -27,14 +28,15 @@ def save(figure: plt.Figure, path: Path) -> None:
 
 
 def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4) -> None:
-    """Predicted vs measured yield on the first split's test set, one panel per headline (dataset, model)."""
+    """Predicted vs measured yield on the first split's test set (the model's first seed), one panel per
+    headline (dataset, model)."""
     panels = [(d, m) for d in random_split_datasets(config) for m in headline_models(config, d)]
     rows_needed = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(1.75 * columns, 1.75 * rows_needed),
                                 squeeze=False, sharex=True, sharey=True)
     for ax, (dataset, model) in zip(axes.flat, panels):
         split = config["datasets"][dataset]["splits"][0]
-        shown = rows(predictions, dataset=dataset, model=model, split=split)
+        shown = rows(predictions, dataset=dataset, model=model, split=split, seed=model_seeds(config, model)[0])
         ax.plot([0, 100], [0, 100], color="0.6", lw=0.8, zorder=0)
         ax.hexbin(shown["y_true"], shown["y_pred"], gridsize=30, extent=(0, 100, 0, 100), mincnt=1,
                   cmap="viridis", linewidths=0)
@@ -56,7 +58,7 @@ def parity(config: dict, predictions: pd.DataFrame, path: Path, columns: int = 4
 
 def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
                  label: str = "$R^2$ (test)") -> None:
-    """Per-split test metric of every headline model: box (quartiles), points (splits), diamond = trimean."""
+    """Per-run test metric of every headline model: box (quartiles), points (splits x seeds), diamond = trimean."""
     datasets = random_split_datasets(config)
     figure, axes = plt.subplots(len(datasets), 1, figsize=(7.0, 2.5 * len(datasets)), squeeze=False,
                                 layout="constrained")
@@ -80,18 +82,19 @@ def split_errors(config: dict, per_split: pd.DataFrame, path: Path, metric: str 
 def ablations(config: dict, per_split: pd.DataFrame, path: Path, metric: str = "r2",
               label: str = "$R^2$ (test)") -> None:
     """Per dataset, two panels. Top: each variant beside its reference, split by split (a grey line joins the
-    two values of one split). Bottom: the paired differences variant − reference on a symmetric-log axis, so
-    that a drop of 0.6 and one of 0.003 are both visible. The variant's trimean (diamond) and IQR (bar)."""
+    two values of one pair: a split and seed, or a split with seeds averaged, as `paired_runs`). Bottom: the
+    paired differences variant − reference on a symmetric-log axis, so that a drop of 0.6 and one of 0.003 are
+    both visible. The variant's trimean (diamond) and IQR (bar)."""
     datasets = [d for d in config["datasets"] if compared_models(config, d)]
     figure, axes = plt.subplots(2 * len(datasets), 1, figsize=(7.0, 1.75 * 2 * len(datasets)), squeeze=False,
                                 layout="constrained")
     for index, dataset in enumerate(datasets):
         values, deltas = axes[2 * index, 0], axes[2 * index + 1, 0]
-        table = rows(per_split, dataset=dataset).pivot(index="split", columns="model", values=metric)
         variants = compared_models(config, dataset)
         differences = []
         for k, model in enumerate(variants):
-            pairs = table[[config["models"][model]["compare_to"], model]].dropna()
+            pairs = paired_runs(*(by_run(rows(per_split, dataset=dataset, model=m), metric)
+                                  for m in (config["models"][model]["compare_to"], model)))
             for reference_value, value in pairs.to_numpy():
                 values.plot([k - 0.2, k + 0.2], [reference_value, value], color="0.7", lw=0.7, zorder=1)
             values.scatter(np.full(len(pairs), k - 0.2), pairs.iloc[:, 0], s=9, color="0.45", zorder=2,

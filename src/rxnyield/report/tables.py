@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, headline_models, model_splits, random_split_datasets,
-                             reported_models, sigma_sources)
+from rxnyield.config import (ALL_REACTIONS, compared_models, headline_models, model_seeds, model_splits,
+                             needs_pretraining, pretraining_scope, random_split_datasets, reported_models,
+                             sigma_sources)
+from rxnyield.models import model_entry
 from rxnyield.report.frames import rows
 from rxnyield.report.variables import mean_std, median_interval, p_value, stat, uncertainty_row
 
@@ -39,6 +41,12 @@ def model_label(config: dict, model: str, dataset: str) -> str:
     if n_splits < len(config["datasets"][dataset]["splits"]):
         label += f" ({n_splits} split{'s' if n_splits > 1 else ''})"
     return label
+
+
+def runs_cell(config: dict, model: str, dataset: str) -> str:
+    """How many runs a model's statistics are over: `10` splits, or `10 $\\times$ 3` splits x seeds."""
+    splits, seeds = len(model_splits(config, model, dataset)), len(model_seeds(config, model))
+    return f"{splits} $\\times$ {seeds}" if seeds > 1 else str(splits)
 
 
 def dataset_heading(config: dict, dataset: str, columns: int) -> list[str]:
@@ -75,7 +83,7 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
     """
     alpha = config["statistics"]["alpha"]
     confidence = round(100 * config["statistics"]["confidence"])
-    header = (r"Model & splits & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
+    header = (r"Model & splits $\times$ seeds & $R^2$ trimean [IQR] & $\Delta R^2$ trimean & "
               rf"$\Delta R^2$ median [{confidence}\% CI] & Wilcoxon $p$")
     lines = []
     for dataset in config["datasets"]:
@@ -87,7 +95,7 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
                       if r not in variants]
         for model in references + variants:
             r2 = stat(summary, dataset, model, "r2")
-            cells = [str(len(model_splits(config, model, dataset))), f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
+            cells = [runs_cell(config, model, dataset), f"{r2['trimean']:.3f} [{r2['iqr']:.3f}]"]
             if model in variants:
                 difference = stat(paired, dataset, model, "r2")
                 p = p_value(difference["p_wilcoxon"])
@@ -147,14 +155,54 @@ def uncertainty_table(config: dict, uncertainty_summary: pd.DataFrame) -> str:
     return tabular("ll" + "r" * len(UNCERTAINTY_COLUMNS), header, lines)
 
 
+# What the contrastive encoders of an out-of-sample row saw: all reactions, the test's training reactions, or
+# nothing (encoders trained end to end with the head, as the released UAM's); rows of models without them: blank.
+PRETRAINED_ON = {True: "all reactions", False: "training reactions", None: "none (end to end)"}
+
+
+def out_of_sample_rows(config: dict, dataset: str) -> list[str]:
+    """The headline models of an out-of-sample dataset, each followed by its variants there, and theirs (the
+    released UAM, the described UAM, that on encoders pre-trained on all reactions, say)."""
+    variants = compared_models(config, dataset)
+
+    def with_variants(model: str) -> list[str]:
+        return [model, *(m for v in variants if config["models"][v]["compare_to"] == model for m in with_variants(v))]
+
+    return [m for reference in headline_models(config, dataset) for m in with_variants(reference)]
+
+
+def out_of_sample_label(config: dict, model: str) -> str:
+    """A row's label: a variant's is prefixed with its reference's, unless it already begins with it (`UAM as
+    described` under `UAM`; `UAM as described, transductive pre-training`)."""
+    spec = config["models"][model]
+    if "compare_to" not in spec:
+        return spec["label"]
+    reference = config["models"][spec["compare_to"]]["label"]
+    return spec["label"] if spec["label"].startswith(reference) else f"{reference}, {spec['label']}"
+
+
+def sees_held_out_reactions(config: dict, dataset: str, model: str) -> bool | None:
+    """Whether a model's pre-trained encoders saw the test reactions of a dataset's splits (without yields);
+    None for a model that loads no pre-trained encoders."""
+    if not needs_pretraining(config, model):
+        return None
+    return pretraining_scope(config, dataset, model, config["datasets"][dataset]["splits"][0]) == ALL_REACTIONS
+
+
 def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFrame, dataset: str) -> str:
-    """R² of every headline model on each split of an out-of-sample dataset, next to the published values
-    (quoted rows, in italics); bold marks the best reproduced value per split ("--": a model not run there)."""
+    """R² of every headline model (and its variants) on each split of an out-of-sample dataset, next to the
+    published values (quoted rows, in italics); a model with several seeds shows their mean. A column says which
+    reactions a model's contrastive encoders were pre-trained on: the test's training reactions, or all
+    reactions, the held-out ones included (no yields: transductive). Bold marks the best reproduced value per
+    split among the rows whose encoders did not see the held-out reactions ("--": a model not run there)."""
     splits = config["datasets"][dataset]["splits"]
-    models = headline_models(config, dataset)
-    table = (rows(per_split, dataset=dataset).pivot(index="model", columns="split", values="r2")
+    models = out_of_sample_rows(config, dataset)
+    table = (rows(per_split, dataset=dataset).pivot_table(index="model", columns="split", values="r2",
+                                                          aggfunc="mean")
              .reindex(index=models, columns=splits))
-    best = {split: table[split].idxmax() if table[split].notna().any() else None for split in splits}
+    seen = {m: sees_held_out_reactions(config, dataset, m) for m in models}
+    honest = table.loc[[m for m in models if not seen[m]]]
+    best = {split: honest[split].idxmax() if honest[split].notna().any() else None for split in splits}
     lines = [r"\midrule"]
     for model in models:
         cells = []
@@ -162,34 +210,61 @@ def out_of_sample_table(config: dict, per_split: pd.DataFrame, quoted: pd.DataFr
             value = table.loc[model, split]
             text = "--" if pd.isna(value) else f"{value:.3f}"
             cells.append(rf"\textbf{{{text}}}" if best[split] == model else text)
-        lines.append(config["models"][model]["label"] + " & " + " & ".join(cells) + r" \\")
+        pretrained_on = PRETRAINED_ON[seen[model]] if model_entry(config["models"][model]).encoders else ""
+        lines.append(f"{out_of_sample_label(config, model)} & {pretrained_on} & " + " & ".join(cells) + r" \\")
     published = rows(quoted, dataset=dataset)
     if not published.empty:
         lines.append(r"\midrule")
         for _, row in published.iterrows():
-            lines.append(rf"\emph{{{row['model']} (published)}} & " + " & ".join(
+            lines.append(rf"\emph{{{row['model']} (published)}} & & " + " & ".join(
                 rf"\emph{{{row[split]}}}" for split in splits) + r" \\")
-    return tabular("l" + "r" * len(splits), "$R^2$ & " + " & ".join(splits), lines)
+    return tabular("ll" + "r" * len(splits), "$R^2$ & contrastive pre-training on & " + " & ".join(splits), lines)
 
 
-def reproduction_table(config: dict, summary: pd.DataFrame, published: pd.DataFrame) -> str:
-    """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits),
-    and the gap (ours − published) in published standard deviations, the yardstick of "reproduced"."""
+def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame, published: pd.DataFrame) -> str:
+    """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits, x
+    seeds where several), the gap (ours − published) in published standard deviations, the yardstick of
+    "reproduced", and what each paired variant of the method changes (trimean of its R² differences over the
+    pairs): where a gap comes from, measured rather than guessed."""
     lines = []
     for dataset in random_split_datasets(config):
         quoted = rows(published, dataset=dataset)
         quoted = quoted[quoted["model"].isin(headline_models(config, dataset))]
         if quoted.empty:
             continue
-        lines += dataset_heading(config, dataset, 4)
+        lines += dataset_heading(config, dataset, 5)
         for _, row in quoted.iterrows():
             ours = stat(summary, dataset, row["model"], "r2")
             gap = (ours["mean"] - float(row["mean"])) / float(row["std"])
             reproduced = mean_std(ours, 3) if ours["n"] > 1 else f"{ours['mean']:.3f}"
+            variants = rows(paired, dataset=dataset, reference=row["model"], metric="r2")
+            measured = "; ".join(f"{config['models'][v['model']]['label']} {v['trimean']:+.3f}"
+                                 for _, v in variants.iterrows()) or "--"
             lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
-                         rf"{row['mean']} $\pm$ {row['std']} ({row['n_splits']}) & {reproduced} "
-                         rf"({int(ours['n'])}) & {gap:+.1f} \\")
-    return tabular("lrrr", r"$R^2$ & published (splits) & this paper (splits) & gap (published std)", lines)
+                         rf"{float(row['mean']):.3f} $\pm$ {float(row['std']):.3f} ({row['n_splits']}) & {reproduced} "
+                         rf"({runs_cell(config, row['model'], dataset)}) & {gap:+.1f} & {measured} \\")
+    return tabular("lrrrp{0.3\\linewidth}", r"$R^2$ & published (splits) & this paper (splits $\times$ seeds) & "
+                   r"gap (published std) & paired variants ($\Delta R^2$)", lines)
+
+
+def seed_variance_table(config: dict, seed_variance: pd.DataFrame) -> str:
+    """Each model with several seeds per split: the standard deviation of its test R² between seeds (the
+    root of the mean within-split variance) and between splits (of the split means), and the seeds' share
+    of the two variances."""
+    lines = []
+    for dataset in random_split_datasets(config):
+        shown = rows(seed_variance, dataset=dataset, metric="r2")
+        if shown.empty:
+            continue
+        lines += dataset_heading(config, dataset, 5)
+        for _, row in shown.iterrows():
+            seed, split = row["between_seed"], row["between_split"]
+            share = "--" if pd.isna(split) or seed + split == 0 else f"{100 * seed / (seed + split):.0f}\\%"
+            between_split = "--" if pd.isna(split) else f"{split ** 0.5:.4f}"
+            lines.append(f"{config['models'][row['model']]['label']} & {int(row['n_splits'])} $\\times$ "
+                         f"{int(row['n_seeds'])} & {seed ** 0.5:.4f} & {between_split} & {share}" + r" \\")
+    return tabular("lrrrr", r"$R^2$ & splits $\times$ seeds & std between seeds & std between splits & "
+                   r"seeds' share", lines)
 
 
 def compute_table(compute: pd.DataFrame) -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_splits,
-                             out_of_sample_datasets, sigma_pairs, sigma_sources)
+from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_seeds,
+                             model_splits, out_of_sample_datasets, sigma_pairs, sigma_sources)
 from rxnyield.report.curves import curve_points
 from rxnyield.report.frames import rows
 from rxnyield.stats import paired_comparison, summarize, trimean
@@ -35,7 +35,7 @@ def p_value(p: float) -> str:
 
 
 def minimum_p(n: int) -> float:
-    """The smallest two-sided exact Wilcoxon p-value n paired splits can give (all signs equal)."""
+    """The smallest two-sided exact Wilcoxon p-value n pairs can give (all signs equal)."""
     return 2 / 2**n
 
 
@@ -45,11 +45,14 @@ def stat(table: pd.DataFrame, dataset: str, model: str, metric: str) -> pd.Serie
 
 
 def paired_delta(row: pd.Series, digits: int) -> str:
-    """Mean ± std of the per-split differences, and how many splits were paired."""
+    """Mean ± std of the paired differences, and how many splits (or runs of the same split and seed) were
+    paired."""
     n = int(row["n"])
     text = f"{row['mean']:+.{digits}f}"
     if n > 1:
         text += f" $\\pm$ {row['std']:.{digits}f}"
+    if row.get("paired_on") == "split, seed":
+        return text + f" ({n} paired runs, same split and seed)"
     return text + f" ({n} paired split{'s' if n > 1 else ''})"
 
 
@@ -83,6 +86,24 @@ class Specs(dict):
         self.meanings.update(other.meanings)
 
 
+def reproduction_specs(config: dict) -> Specs:
+    """Each published R² of the reproduction table (mean ± std, quoted) and this build's gap to it in published
+    standard deviations, for the methods this profile runs on that dataset's splits."""
+    specs = Specs()
+    published = pd.read_csv(config["quoted_reproduction"], dtype=str)
+    for _, row in published.iterrows():
+        dataset, model = row["dataset"], row["model"]
+        if model not in config["models"] or dataset not in model_datasets(config, model):
+            continue
+        source = f"{config['quoted_reproduction']} ({row['source']})"
+        specs.add(f"published_{dataset}_{model}_r2", f"published R² of {model} on {dataset}, mean ± std: {source}",
+                  lambda a, r=row: f"{float(r['mean']):.3f} $\\pm$ {float(r['std']):.3f}")
+        specs.add(f"{dataset}_{model}_r2_gap", f"{model}'s mean R² on {dataset} minus the published one, in published "
+                  "standard deviations", lambda a, d=dataset, m=model, r=row:
+                  f"{(stat(a.summary, d, m, 'r2')['mean'] - float(r['mean'])) / float(r['std']):+.1f}")
+    return specs
+
+
 def variable_specs(config: dict) -> Specs:
     """Every variable of the manuscript: name -> function(aggregate) returning its text (and its meaning)."""
     specs = Specs()
@@ -90,6 +111,7 @@ def variable_specs(config: dict) -> Specs:
     quoted = pd.read_csv(config["quoted_values"], dtype=str)
     for key, value in zip(quoted["key"], quoted["value"]):
         specs.add(f"quoted_{key}", f"a published value, quoted from {config['quoted_values']}", lambda a, v=value: v)
+    specs.merge(reproduction_specs(config))
     for dataset, dataset_spec in config["datasets"].items():
         specs.add(f"{dataset}_n_splits", f"number of {dataset} splits in this profile",
                   lambda a, n=len(dataset_spec["splits"]): str(n))
@@ -108,6 +130,8 @@ def variable_specs(config: dict) -> Specs:
             prefix = f"{dataset}_{model}"
             n_splits = len(model_splits(config, model, dataset))
             specs.add(f"{prefix}_n_splits", f"splits {model} ran on {dataset}", lambda a, n=n_splits: str(n))
+            specs.add(f"{prefix}_n_seeds", f"seeds {model} ran on each {dataset} split",
+                      lambda a, n=len(model_seeds(config, model)): str(n))
             for metric, digits in (("r2", 3), ("mae", 2), ("rmse", 2)):
                 for statistic in ("trimean", "iqr", "median"):
                     specs.add(f"{prefix}_{metric}_{statistic}", f"{statistic} of {model}'s test {metric} over {dataset} "
@@ -116,7 +140,7 @@ def variable_specs(config: dict) -> Specs:
                 specs.add(f"{prefix}_{metric}_mean_std", f"mean ± std of {model}'s test {metric} over {dataset} splits",
                           lambda a, d=dataset, m=model, k=metric, n=digits: mean_std(stat(a.summary, d, m, k), n))
             if "compare_to" in params:
-                versus = f"{model} − {params['compare_to']} on {dataset}, paired over splits"
+                versus = f"{model} − {params['compare_to']} on {dataset}, paired over splits (and seeds)"
                 specs.add(f"{prefix}_r2_delta", f"mean ± std of R² differences {versus}",
                           lambda a, d=dataset, m=model: paired_delta(stat(a.paired, d, m, "r2"), 3))
                 specs.add(f"{prefix}_r2_delta_trimean", f"trimean of R² differences {versus}",
@@ -125,8 +149,8 @@ def variable_specs(config: dict) -> Specs:
                           lambda a, d=dataset, m=model: median_interval(stat(a.paired, d, m, "r2"), 3))
                 specs.add(f"{prefix}_r2_p", f"Wilcoxon p of R² differences {versus}",
                           lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
-                specs.add(f"{prefix}_min_p", f"smallest Wilcoxon p that {n_splits} paired splits can give",
-                          lambda a, n=n_splits: f"{minimum_p(n):.3g}")
+                specs.add(f"{prefix}_min_p", f"smallest Wilcoxon p that the pairs of {versus} can give",
+                          lambda a, d=dataset, m=model: f"{minimum_p(int(stat(a.paired, d, m, 'r2')['n'])):.3g}")
         specs.merge(config_values(f"config_{model}", params, f"models.{model}"))
     for dataset in config["datasets"]:
         specs.merge(uncertainty_specs(config, dataset))
@@ -236,9 +260,9 @@ def out_of_sample_specs(config: dict, dataset: str) -> Specs:
     base = feature_dataset(config, dataset)
     for model in dataset_models(config, dataset):
         for split in model_splits(config, model, dataset):
-            specs.add(f"{dataset}_{model}_{split}_r2", f"test R² of {model} on {dataset} split {split}",
-                      lambda a, m=model, t=split: fmt(float(
-                rows(a.per_split, dataset=dataset, model=m, split=t)["r2"].iloc[0]), 3))
+            specs.add(f"{dataset}_{model}_{split}_r2", f"test R² of {model} on {dataset} split {split} (mean over "
+                      "its seeds)", lambda a, m=model, t=split: fmt(float(
+                          rows(a.per_split, dataset=dataset, model=m, split=t)["r2"].mean()), 3))
         if base != dataset and base in model_datasets(config, model):
             specs.add(f"{dataset}_{model}_r2_drop", f"{model}'s trimean R² on {base} minus its mean R² on {dataset}",
                       lambda a, m=model: fmt(stat(a.summary, base, m, "r2")["trimean"]
