@@ -82,7 +82,7 @@ def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_de
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
     ablation, base = config["models"]["uam_no_moe"], config["models"]["uam_described"]
     assert ablation["moe"] is False and base["moe"] is True
-    unchanged = ("moe", "label", "compare_to", "datasets")  # ablations run on the random splits only
+    unchanged = ("moe", "label", "compare_to", "datasets", "torch_seeds")  # random splits only, one seed
     assert {k: v for k, v in ablation.items() if k not in unchanged} == {
         k: v for k, v in base.items() if k not in unchanged}
     assert ablation["compare_to"] == "uam_described"
@@ -268,7 +268,8 @@ def test_a_torch_model_runs_once_per_seed_and_other_models_once(config):
                                                                        for k in (0, 1, 2)]
     assert [r for r in bh_runs if r[1:3] == ("dft_rf", "FullCV_01")] == [("bh", "dft_rf", "FullCV_01", 0)]
     assert [r for r in bh_runs if r[1:3] == ("uam_finetuned", "FullCV_01")] == [("bh", "uam_finetuned", "FullCV_01", 0)]
-    assert model_seeds(config, "uam_no_uq") == [0, 1, 2]  # an ablation inherits its base's seeds
+    assert model_seeds(config, "mpnn_60_epochs") == [0, 1, 2]  # a variant inherits its base's seeds ...
+    assert model_seeds(config, "uam_no_uq") == [0]  # ... unless it narrows them (the described design's ablations)
     assert len(set(runs(config))) == len(runs(config))
 
 

@@ -44,9 +44,12 @@ def synthetic(config):
 def test_a_consistent_drop_is_distinguishable_and_noise_is_not(synthetic):
     paired = synthetic.paired.set_index(["dataset", "model", "metric"])
     drop = paired.loc[("bh", "uam_no_human", "r2")]
-    # 10 splits x 3 seeds, each seed's run against the same seed's of UAM
-    assert drop["n"] == 30 and drop["paired_on"] == "split, seed" and drop["median"] == pytest.approx(-0.02235)
-    assert drop["p_wilcoxon"] == pytest.approx(2 / 2**30)
+    # one seed on 10 splits (the ablations' config) against the reference averaged over its three seeds
+    assert drop["n"] == 10 and drop["paired_on"] == "split" and drop["median"] == pytest.approx(-0.02225)
+    assert drop["p_wilcoxon"] == pytest.approx(2 / 2**10)
+    # a variant with its reference's three seeds: 10 splits x 3 seeds, each seed's run against the same seed's
+    sixty = paired.loc[("bh", "mpnn_60_epochs", "r2")]
+    assert sixty["n"] == 30 and sixty["paired_on"] == "split, seed" and sixty["mean"] == pytest.approx(0.0)
     assert paired.loc[("bh", "uam_no_uq", "r2")]["p_wilcoxon"] > 0.05
     # one seed on 3 splits against UAM's three averaged: paired on the splits both ran
     authors = paired.loc[("bh", "uam_authors_head", "r2")]
@@ -57,7 +60,7 @@ def test_ablation_table_bolds_only_distinguishable_differences(synthetic):
     table = ablation_table(synthetic.config, synthetic.summary, synthetic.paired)
     rows = {line.split(" & ")[0]: line for line in table.splitlines() if " & " in line}
     without_h = rows["w/o H vs UAM as described"]  # the ablations' reference is a variant of the released UAM
-    assert without_h.endswith(r"\textbf{<0.001} \\") and r"10 $\times$ 3" in without_h
+    assert without_h.endswith(r"\textbf{0.002} \\") and without_h.startswith("w/o H vs UAM as described & 10 & ")
     assert r"\textbf" not in rows["w/o UQ vs UAM as described"]
     assert "reference" in rows["UAM"]
     assert "w/o H" not in results_table(synthetic.config, synthetic.summary)  # ablations stay out of it
@@ -68,9 +71,10 @@ def test_variables_name_the_distinguishable_ablations(synthetic):
     assert specs["bh_distinguishable"](synthetic) == "w/o H"
     assert "w/o UQ" in specs["bh_within_noise"](synthetic)
     assert specs["bh_uam_no_human_r2_delta_trimean"](synthetic) == "-0.022"
-    assert specs["bh_uam_no_human_r2_p"](synthetic) == "<0.001"
-    assert specs["bh_uam_no_human_r2_delta"](synthetic).endswith("(30 paired runs, same split and seed)")
-    assert specs["bh_uam_no_human_n_seeds"](synthetic) == "3"
+    assert specs["bh_uam_no_human_r2_p"](synthetic) == "0.002"
+    assert specs["bh_uam_no_human_r2_delta"](synthetic).endswith("(10 paired splits)")
+    assert specs["bh_uam_no_human_n_seeds"](synthetic) == "1"
+    assert specs["bh_mpnn_60_epochs_r2_delta"](synthetic).endswith("(30 paired runs, same split and seed)")
     assert specs["bh_uam_authors_head_min_p"](synthetic) == "0.25"
 
 
