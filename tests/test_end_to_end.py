@@ -34,7 +34,7 @@ def quick_builds(tmp_path_factory):
 def test_two_clean_quick_builds_are_byte_identical(quick_builds):
     workdir, differences = quick_builds
     assert differences == []
-    assert list((workdir / "build_a/results/quick/runs").glob("*/*/*/predictions.csv"))
+    assert list((workdir / "build_a/results/quick/runs").glob("*/*/*/seed*/predictions.csv"))
 
 
 @pytest.mark.slow
