@@ -195,3 +195,16 @@ def test_each_forest_fits_its_training_reactions(small_bundle, features):
     # Bootstrap leaves each tree without a third of the reactions, so a forest stays below R² = 1 on its
     # own training set; features that cannot tell the reactions apart would give about 0.
     assert regression_metrics(small_bundle.yields[:32], fitted)["r2"] >= 0.85
+
+
+def test_yieldbert_drops_out_inside_bert_as_its_authors_do():
+    """rxn_yields sets BERT's hidden_dropout_prob to 0.7987; without `bert_dropout` BERT keeps its own 0.1."""
+    from rxnyield.models.yieldbert import BertRegressor
+
+    def hidden_dropouts(model) -> set[float]:
+        bert = model.bert
+        return {bert.embeddings.dropout.p, bert.encoder.layer[0].attention.output.dropout.p,
+                bert.encoder.layer[0].output.dropout.p}
+
+    assert hidden_dropouts(BertRegressor(pretrained_bert_dir(), 0.5, layers=1, bert_dropout=0.7987)) == {0.7987}
+    assert hidden_dropouts(BertRegressor(pretrained_bert_dir(), 0.5, layers=1)) == {0.1}

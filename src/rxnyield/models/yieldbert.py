@@ -5,6 +5,11 @@ loaded offline from the files inside the installed `rxnfp` wheel with Hugging Fa
 is fetched from a hub. The reaction SMILES (sorted reactant set, so order-free) is tokenized with the
 atom-level regex into rxnfp's vocabulary; the [CLS] pooler output goes through dropout and a linear
 layer to the standardized yield, trained with MSE, as in the authors' fine-tuning. No σ.
+
+`bert_dropout` is BERT's own `hidden_dropout_prob`, the dropout after every embedding, attention output and
+feed-forward layer: the authors set it to their tuned 0.7987 (rxn_yields trained_models/*/config.json,
+model_args.json `"config": {"hidden_dropout_prob": 0.7987}`), which their classification head also uses.
+Left out, BERT keeps the pretrained model's 0.1 and only the head drops at `dropout`.
 """
 
 from __future__ import annotations
@@ -59,14 +64,16 @@ class BertVocabulary:
 
 
 class BertRegressor(nn.Module):
-    def __init__(self, bert_dir: Path, dropout: float, layers: int | None = None):
-        """`layers`: keep only the first N pretrained transformer layers (a cheap smoke-test model)."""
+    def __init__(self, bert_dir: Path, dropout: float, layers: int | None = None, bert_dropout: float | None = None):
+        """`layers`: keep only the first N pretrained transformer layers (a cheap smoke-test model);
+        `bert_dropout`: BERT's hidden dropout (None: the pretrained config's)."""
         super().__init__()
         from transformers import BertModel
         from transformers.utils import logging
 
         logging.set_verbosity_error()  # the pretraining heads in the checkpoint are unused on purpose
-        self.bert = BertModel.from_pretrained(bert_dir)
+        overrides = {} if bert_dropout is None else {"hidden_dropout_prob": bert_dropout}
+        self.bert = BertModel.from_pretrained(bert_dir, **overrides)
         if layers is not None:
             self.bert.encoder.layer = self.bert.encoder.layer[:layers]
             self.bert.config.num_hidden_layers = layers
@@ -86,7 +93,8 @@ class YieldBERTModel(PointTrainer):
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
         bert_dir = pretrained_bert_dir()
         self.vocabulary = BertVocabulary(bert_dir / "vocab.txt")
-        return BertRegressor(bert_dir, self.params["dropout"], self.params.get("layers"))
+        return BertRegressor(bert_dir, self.params["dropout"], self.params.get("layers"),
+                             self.params.get("bert_dropout"))
 
     def prepare(self, bundle: FeatureBundle) -> None:
         encoded = [self.vocabulary.encode(s) for s in bundle_sequences(bundle)]
