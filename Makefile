@@ -10,7 +10,7 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-fonts-recommended lmod
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SNAKEMAKE := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
 
-.PHONY: help paper cache cache-check test test-fast reproduce slurm showyourwork bench install tex clean
+.PHONY: help paper unlock cache cache-check test test-fast reproduce slurm showyourwork bench install tex clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -18,16 +18,21 @@ help: ## list the targets
 	@echo "  PROFILE=quick|paper (default paper) selects the configuration of 'make paper'"
 	@echo "  CACHE=off: 'make paper' neither restores nor keeps runs from src/data/cache/ (it trains them)"
 
-paper: install tex ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)
-	@# A build killed hard leaves Snakemake's lock behind: lift it when no build runs (no `snakemake --profile`;
-	@# this line's own `snakemake --unlock --profile` does not match, nor does pgrep's bracketed pattern).
-	@pgrep -f "[s]nakemake --profile" >/dev/null || $(SNAKEMAKE) --unlock --profile profiles/$(PROFILE) >/dev/null 2>&1 || true
+paper: install tex unlock ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)
 ifeq ($(CACHE),off)
 	RXNYIELD_CACHE=off $(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
 else
 	$(BIN)/python -m rxnyield.cache restore --profile $(PROFILE)
 	$(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
 endif
+
+unlock: install ## lift the lock a build killed hard left behind, unless a build runs in this directory
+	@# A running build is a `snakemake --profile` process whose working directory is this one (one running in
+	@# another checkout must not keep this one's stale lock); the unlock command itself (`snakemake --unlock
+	@# --profile`) does not match, nor does pgrep's bracketed pattern.
+	@for pid in $$(pgrep -f "[s]nakemake --profile"); do \
+	  [ "$$(readlink /proc/$$pid/cwd)" = "$(CURDIR)" ] && exit 0; \
+	done; $(SNAKEMAKE) --unlock --profile profiles/$(PROFILE) >/dev/null 2>&1 || true
 
 cache: install ## store PROFILE's current runs in src/data/cache/PROFILE (after a build); prune stale entries
 	$(BIN)/python -m rxnyield.cache refresh --profile $(PROFILE)
