@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import (CACHE_DIR, CHECK_BUDGET_S, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check,
+from rxnyield.cache import (CACHE_DIR, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check, check_budget,
                             load_profile, profile_jobs, read_manifest, refresh, run_of, train_job, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest
@@ -291,7 +291,7 @@ def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
     root = tmp_path / "repo"
     clean_copy(ROOT, root)
     try:
-        differences = check(profile, root, head_commit(), CHECK_BUDGET_S.get(profile, CHECK_BUDGET_S["paper"]))
+        differences = check(profile, root, head_commit(), check_budget(profile))
     except ForeignCache as foreign:
         pytest.skip(str(foreign))
     assert differences == []

@@ -56,6 +56,11 @@ RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
 CHECK_BUDGET_S = {"quick": 120, "paper": 420}
 
 
+def check_budget(profile: str) -> float:
+    """A profile's default `check` budget (another profile gets the paper profile's)."""
+    return CHECK_BUDGET_S.get(profile, CHECK_BUDGET_S["paper"])
+
+
 class RefusedEntry(Exception):
     """A cache entry that is missing, unreadable or does not match its manifest: it is not served."""
 
@@ -474,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("check needs --commit")
         try:
             differences = check(args.profile, args.root, args.commit,
-                                args.budget or CHECK_BUDGET_S.get(args.profile, CHECK_BUDGET_S["paper"]))
+                                args.budget or check_budget(args.profile))
         except ForeignCache as error:
             print(f"check: {error}", file=sys.stderr)
             return 3
