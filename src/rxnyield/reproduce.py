@@ -2,7 +2,9 @@
 
 Two builds in separate directories must give byte-identical `\\variable` files, tables, per-split
 metrics and predictions; every differing or missing file is printed and the check fails. With `--slurm`
-the second build submits its jobs to SLURM (`profiles/slurm`) instead of running them locally.
+the second build submits its jobs to SLURM (`profiles/slurm`) instead of running them locally; with
+`--from-cache` it restores the committed run cache first, as `make paper` does, so that a build trained from
+scratch is compared with the cached runs (a run whose key is not current is trained in both).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rxnyield.cache import SWITCH
 from rxnyield.config import load_config, profile_config_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,12 +43,16 @@ def clean_copy(root: Path, target: Path) -> None:
         shutil.copy2(root / name, destination)
 
 
-def build(directory: Path, profile: str, log, slurm: bool = False) -> None:
+def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: bool = False) -> None:
     """Run the whole workflow of `profile` in `directory` with this interpreter's environment; with `slurm`,
-    the profile's configuration through the SLURM executor (`profiles/slurm`)."""
+    the profile's configuration through the SLURM executor (`profiles/slurm`); with `from_cache`, after
+    restoring the committed cache's current runs. Otherwise the cache is off: every run is trained."""
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-               PYTHONPATH=str(directory / "src"))
+               PYTHONPATH=str(directory / "src"), **{SWITCH: "on" if from_cache else "off"})
+    if from_cache:
+        subprocess.run([sys.executable, "-m", "rxnyield.cache", "restore", "--profile", profile], cwd=directory,
+                       env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
     command = [str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"]
     if slurm:
         command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile",
@@ -74,18 +81,20 @@ def compare_builds(first: Path, second: Path, results_dir: str) -> list[str]:
     return problems
 
 
-def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = False) -> list[str]:
-    """Build `profile` in workdir/build_a and workdir/build_b (through SLURM with `slurm`) and return
-    their differences."""
+def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = False,
+              from_cache: bool = False) -> list[str]:
+    """Build `profile` in workdir/build_a and workdir/build_b (through SLURM with `slurm`, from the committed
+    cache with `from_cache`) and return their differences."""
     results_dir = load_config(*(root / name for name in profile_config_files(profile)))["results_dir"]
     builds = [workdir / "build_a", workdir / "build_b"]
     for directory, on_slurm in zip(builds, (False, slurm)):
         shutil.rmtree(directory, ignore_errors=True)
         clean_copy(root, directory)
         with open(workdir / f"{directory.name}.log", "w") as log:
-            where = "through SLURM" if on_slurm else "locally"
+            restored = from_cache and directory == builds[1]
+            where = ("through SLURM" if on_slurm else "locally") + (", from the cache" if restored else "")
             print(f"building {profile} {where} in {directory} (log: {log.name})", flush=True)
-            build(directory, profile, log, on_slurm)
+            build(directory, profile, log, on_slurm, restored)
     return compare_builds(*builds, results_dir)
 
 
@@ -94,11 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--workdir", type=Path, help="keep the two builds here (default: a temporary directory)")
     parser.add_argument("--slurm", action="store_true", help="run the second build through the SLURM executor")
+    parser.add_argument("--from-cache", action="store_true",
+                        help="the second build restores the committed run cache first (compares it with the first)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rxnyield-reproduce-") as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        problems = reproduce(args.profile, workdir, slurm=args.slurm)
+        problems = reproduce(args.profile, workdir, slurm=args.slurm, from_cache=args.from_cache)
     for line in problems:
         print(line)
     print(f"reproduce: {'FAILED, ' + str(len(problems)) + ' difference(s)' if problems else 'identical outputs'}")
