@@ -253,6 +253,18 @@ def test_touched_data_and_a_new_split_do_not_refeaturize_a_trained_tree(trained_
     assert trained(planned(root, run_target(new_run))) == {new_run}
 
 
+def test_a_featurizer_module_featurization_does_not_import_refeaturizes_nothing(trained_repo, tmp_path):
+    """A regression: the featurize rule once took every file of `featurizers/` as input, so adding Kwon et al.'s
+    features (applied by the MPNN itself) re-featurized, and so re-trained, every run."""
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    (root / "src/rxnyield/featurizers/another.py").write_text('"""Features a model computes itself."""\n')
+    assert planned(root, run_target(CHEAP_RUN)) == []
+    with (root / "src/rxnyield/featurizers/graph.py").open("a") as module:
+        module.write("# an edit\n")
+    assert ("featurize", "dataset=bh") in planned(root, run_target(CHEAP_RUN))
+
+
 def test_restoring_over_a_run_trained_for_another_key_makes_snakemake_forget_it(trained_repo, tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(trained_repo, root)

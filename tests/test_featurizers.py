@@ -4,6 +4,8 @@ Atom vector layout (43): element 0-17 (C=2, O=4, Na=13, other=17), degree 18-24,
 (-1, 0, +1, other), hybridization 29-35 (S, SP, SP2, SP3, ...), aromatic 36, H count 37-41, ring 42.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from rxnyield.data.reactions import split_molecules
 from rxnyield.featurizers.bundle import featurize
 from rxnyield.featurizers.descriptors import ahneman_dft, mordred2d, rdkit2d
 from rxnyield.featurizers.graph import GraphFeaturizer
+from rxnyield.featurizers.kwon import KwonFeaturizer, with_kwon_features
 from rxnyield.featurizers.reaction import ecfp
 from conftest import ROOT, subset
 from test_models import shuffled_reactants
@@ -125,3 +128,51 @@ def test_reactant_order_changes_no_feature(bh, config):
     np.testing.assert_array_equal(permuted.human["ecfp"], bundle.human["ecfp"])
     for name, table in bundle.human.items():
         np.testing.assert_allclose(permuted.human[name], table, rtol=1e-12, atol=0, err_msg=name)
+
+
+# Kwon et al.'s layout for the elements (C, N, O): element 0-2, charge +1/+2/-1 3-5 (0: none), degree 1-4 6-9
+# (0: none), SP/SP2/SP3/SP3D/SP3D2 10-14 (S: none), 1-3 H 15-17, valence 1-6 18-23, donor 24, acceptor 25,
+# aromatic 26, ring 27, ring of size 3-8 28-33, CW 34, CCW 35. Bonds: single/double/triple/aromatic 0-3, ring 4,
+# conjugated 5, cis 6, trans 7.
+kwon = KwonFeaturizer(("C", "N", "O"))
+
+
+def test_kwon_atom_features_of_ethanol_and_pyridine():
+    atoms, bonds = kwon.molecule("CCO")
+    assert atoms.shape == (3, 36) and bonds.shape == (2, 8)
+    assert [hot(a) for a in atoms] == [[0, 6, 12, 17, 21],  # CH3: degree 1, sp3, 3 H, valence 4
+                                       [0, 7, 12, 16, 21],  # CH2: degree 2, 2 H
+                                       [2, 6, 12, 15, 19, 24, 25]]  # OH: 1 H, valence 2, donor and acceptor
+    atoms, bonds = kwon.molecule("c1ccncc1")
+    assert hot(atoms[0]) == [0, 7, 11, 15, 21, 26, 27, 31]  # aromatic CH in a 6-ring
+    assert hot(atoms[3]) == [1, 7, 11, 20, 25, 26, 27, 31]  # N: no H, valence 3, acceptor
+    assert hot(bonds[0]) == [3, 4, 5]
+
+
+def test_kwon_features_read_specified_stereo_and_ring_sizes():
+    assert hot(kwon.molecule("C[C@H](N)O")[0][1])[-1] == 35  # counter-clockwise
+    assert hot(kwon.molecule("C[C@@H](N)O")[0][1])[-1] == 34
+    assert hot(kwon.molecule("CC(N)O")[0][1]) == [0, 8, 12, 15, 21]  # unspecified: neither
+    assert hot(kwon.molecule("C/C=C/C")[1][1]) == [1, 7]  # trans
+    assert hot(kwon.molecule("C/C=C\\C")[1][1]) == [1, 6]  # cis
+    assert hot(kwon.molecule("C1CC1")[0][0]) == [0, 7, 12, 16, 21, 27, 28]
+
+
+def test_kwon_features_refuse_what_their_lists_lack():
+    with pytest.raises(ValueError, match="CCS: element 'S'"):
+        kwon.molecule("CCS")
+    with pytest.raises(ValueError, match=r"\[NH4\+\]: hydrogen count 4"):
+        KwonFeaturizer(("N",)).molecule("[NH4+]")
+
+
+def test_kwon_features_replace_a_bundles_rows_on_the_same_graphs(bh, config):
+    bundle = featurize(subset(bh, range(40)), config["datasets"]["bh"], ROOT)
+    kwon_bundle = with_kwon_features(bundle)
+    featurizer = KwonFeaturizer.for_molecules(bundle.molecules)
+    assert featurizer.elements == ("C", "N", "O", "F", "P", "S", "Cl", "Br", "Pd", "I")  # Kwon's BH list
+    assert kwon_bundle.atoms.shape == (len(bundle.atoms), featurizer.atom_size)
+    assert kwon_bundle.bonds.shape == (len(bundle.bonds), 8)
+    np.testing.assert_array_equal(kwon_bundle.edge_index, bundle.edge_index)
+    np.testing.assert_array_equal(kwon_bundle.bonds[:, :4], bundle.bonds[:, :4])
+    with pytest.raises(ValueError, match="do not align"):
+        with_kwon_features(replace(bundle, bonds=bundle.bonds[::-1]))

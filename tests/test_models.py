@@ -20,8 +20,8 @@ TINY_MPNN = {"type": "mpnn", "label": "tiny", "hidden": 16, "edge_hidden": 8, "s
 SEEDS = {"data": 0, "torch": 0, "model": 0}
 # Kwon et al.'s form (seokhokang/reaction_yield_nn), tiny: DGL's NNConv with a linear edge network, Set2Set over
 # [h0 || hT], a PReLU projection, one encoder for reactants and product, a PReLU head; Adam, multi-step
-# schedule, full batches only, predictions clipped to [0, 100].
-TINY_KWON = {**TINY_MPNN, "edge_hidden": 0, "root_weight": False, "readout_input": "initial_and_final",
+# schedule, full batches only, predictions clipped to [0, 100]; their atom and bond features.
+TINY_KWON = {**TINY_MPNN, "graph_features": "kwon", "edge_hidden": 0, "root_weight": False, "readout_input": "initial_and_final",
              "sparsify": 24, "shared_encoder": True, "head_activation": "prelu", "dropout": 0.1, "optimizer": "adam",
              "lr_schedule": "multistep", "lr_milestones": [40, 45], "lr_gamma": 0.1, "drop_last": True,
              "clip_predictions": [0, 100], "mc_samples": 4, "epochs": 50}
@@ -165,3 +165,11 @@ def test_the_device_follows_rxnyield_device_and_refuses_a_missing_gpu(monkeypatc
     assert torch_device() == torch.device("cuda")
     monkeypatch.setenv("RXNYIELD_DEVICE", "cpu")
     assert torch_device() == torch.device("cpu")  # forced CPU on a GPU machine
+
+
+def test_the_schema_allows_exactly_the_graph_feature_sets_of_the_mpnn():
+    from rxnyield.config.loading import load_schema
+    from rxnyield.models.mpnn import GRAPH_FEATURES
+
+    mpnn = load_schema()["$defs"]["model_types"]["mpnn"]["properties"]
+    assert mpnn["graph_features"]["enum"] == list(GRAPH_FEATURES)

@@ -152,6 +152,15 @@ def module_closure(roots: tuple[str, ...]) -> dict[str, Path]:
     return found
 
 
+def featurizer_sources(root: Path = Path(".")) -> list[str]:
+    """The `rxnyield.featurizers` modules featurization imports, as paths under `root`: the featurize rule's code
+    inputs. A featurizer module it does not import (one a model applies itself) re-featurizes nothing; the
+    rest of its code enters through its key."""
+    featurizers = PACKAGE_DIR / "featurizers"
+    return sorted(str(root / path.relative_to(PACKAGE_DIR.parents[1]))
+                  for path in module_closure(FEATURIZE_MODULES).values() if path.is_relative_to(featurizers))
+
+
 @cache
 def code_digest(roots: tuple[str, ...]) -> str:
     closure = module_closure(roots)

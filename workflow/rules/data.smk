@@ -2,7 +2,7 @@ import json
 
 from rxnyield.config import (benchmark_file, dataset_files, features_file, features_stamp, log_file,
                              validated_summary)
-from rxnyield.provenance import featurize_provenance, featurize_settings, validation_settings
+from rxnyield.provenance import featurize_provenance, featurize_settings, featurizer_sources, validation_settings
 
 
 rule validate:
@@ -31,12 +31,13 @@ rule validate:
 rule featurize:
     """Graphs and descriptors of every unique molecule of a dataset, reused by every training job.
 
-    The featurizer code is an input: changing how molecules are described re-featurizes (and so re-trains).
-    Its settings leave the split list out: featurization does not read it.
+    The featurizer modules it imports are inputs (and all its code is in its key): changing how molecules are
+    described re-featurizes (and so re-trains); a featurizer module it does not import changes nothing. Its
+    settings leave the split list out: featurization does not read it.
     """
     input:
         validated=rules.validate.output.summary,
-        code=sorted(str(p) for p in Path("src/rxnyield/featurizers").glob("*.py")),
+        code=featurizer_sources(),
     output:
         features=features_file(RESULTS, "{dataset}"),
         provenance=features_stamp(RESULTS, "{dataset}"),

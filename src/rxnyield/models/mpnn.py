@@ -4,7 +4,9 @@ After Kwon et al. (J. Cheminform. 14:2, 2022; seokhokang/reaction_yield_nn `mode
 head([Σ_{m∈reactants} φ(m), ψ(product)]), with a mean and a log-variance output trained with the
 heteroscedastic loss. The reactant sum is the Deep Sets form ρ(Σφ(x)), so the prediction cannot depend on
 the order in which reactants are listed. The encoder's shape (`GraphEncoderSettings`), the head's
-activation and the optimisation (`TrainingSettings`) are config keys: the `mpnn` entry gives Kwon's.
+activation and the optimisation (`TrainingSettings`) are config keys: the `mpnn` entry gives Kwon's. So are
+the atom and bond features (`graph_features`): the repository's, featurized with the dataset, or Kwon et al.'s
+(`rxnyield.featurizers.kwon`, computed on the same graphs when the model is fitted).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import torch
 from torch import nn
 
 from rxnyield.featurizers.bundle import FeatureBundle
+from rxnyield.featurizers.kwon import with_kwon_features
 from rxnyield.models.torch_trainer import TorchTrainer
 from rxnyield.nn.heads import DEFAULT_ACTIVATION, regression_head
 from rxnyield.nn.losses import combined_loss
@@ -33,16 +36,25 @@ class ReactionMPNN(nn.Module):
         return mean, log_variance
 
 
+GRAPH_FEATURES = {"repository": lambda bundle: bundle, "kwon": with_kwon_features}
+
+
+def graph_features(bundle: FeatureBundle, params: dict) -> FeatureBundle:
+    """The bundle with the atom and bond features the entry names (`graph_features`, default the repository's)."""
+    return GRAPH_FEATURES[params.get("graph_features", "repository")](bundle)
+
+
 class MPNNModel(TorchTrainer):
     """Trains `ReactionMPNN` on standardized yields; predicts yield ± σ in percent."""
 
     BUNDLE_STATE = ("graph", "reactants", "products")
 
     def build(self, bundle: FeatureBundle, train_idx: np.ndarray) -> nn.Module:
-        return ReactionMPNN(bundle.atoms.shape[1], bundle.bonds.shape[1], self.params)
+        featured = graph_features(bundle, self.params)
+        return ReactionMPNN(featured.atoms.shape[1], featured.bonds.shape[1], self.params)
 
     def prepare(self, bundle: FeatureBundle) -> None:
-        self.graph, self.reactants, self.products = graph_inputs(bundle)
+        self.graph, self.reactants, self.products = graph_inputs(graph_features(bundle, self.params))
 
     def forward(self, idx: torch.Tensor):
         return self.network(self.graph, self.reactants[idx], self.products[idx])

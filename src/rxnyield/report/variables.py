@@ -172,6 +172,7 @@ def variable_specs(config: dict) -> Specs:
     specs.add("lc_percent_full", "percent of the dataset in a full training set",
               lambda a: f"{100 * config['learning_curves']['train_share']:g}")
     specs.merge(config_values("seed", config["seeds"], "seeds"))
+    specs.add("config_threads", "config value threads: CPU threads of each job", lambda a: f"{config['threads']}")
     specs.merge(measured_gpu_specs(config))
     return specs
 
