@@ -216,6 +216,33 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
     assert values["gpu_device"] == "GPU X"
 
 
+def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernels(config, tmp_path):
+    """The committed CPU-class measurement: torch model types (the registry's `torch_seeded`) against forests and
+    XGBoost, the types that kept every byte, and the operations that did not."""
+    import json
+
+    kinds = {"random_forest": (3, 3, 0.0, 0.0), "xgboost": (2, 2, 0.0, 0.0), "mpnn": (4, 4, 0.0, 0.0),
+             "uam": (5, 0, 2.5e-3, 2.94), "yieldbert": (2, 0, 4e-9, 0.001)}
+    measured = {"native": "avx512", "emulated": {"ATEN_CPU_CAPABILITY": "avx2"},
+                "by_model_type": {k: {"runs": n, "identical": same, "max_abs_r2_difference": r2,
+                                      "max_yield_difference": y} for k, (n, same, r2, y) in kinds.items()},
+                "kernels": {"linear": {"identical": True}, "layer_norm": {"identical": True},
+                            "encoder_layer": {"identical": False}, "softmax": {"identical": False}}}
+    path = tmp_path / "cpu.json"
+    path.write_text(json.dumps(measured))
+    values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_cpu_class=str(path))).items()
+              if name.startswith("cpu_class_")}
+    assert (values["cpu_class_native"], values["cpu_class_emulated"]) == ("AVX-512", "AVX2")
+    assert (values["cpu_class_torch_runs"], values["cpu_class_torch_identical"]) == ("11", "4")
+    assert (values["cpu_class_other_runs"], values["cpu_class_other_identical"]) == ("5", "5")
+    assert values["cpu_class_torch_max_r2_difference"] == r"$2.5 \times 10^{-3}$"
+    assert values["cpu_class_other_max_r2_difference"] == "0"
+    assert values["cpu_class_torch_max_yield_difference"] == "2.9"
+    assert values["cpu_class_identical_torch_types"] == "mpnn"
+    assert values["cpu_class_differing_torch_types"] == "uam, yieldbert"
+    assert values["cpu_class_differing_kernels"] == "encoder layer, softmax"  # no underscore reaches LaTeX
+
+
 def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_the_paired_variants(synthetic):
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
                                "cite": "chen2024uam", "source": "-"},

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the Snakefile imports this list: no scipy or matplotlib whi
 KINDS = {"figure": (FIGURES, ".pdf"), "table": (TEX_OUTPUT, ".tex"), "variables": (TEX_OUTPUT, ".txt"),
          "index": (TEX_OUTPUT, ".md")}
 VARIABLE_INPUTS = ("config", "per_split", "summary", "paired", "uncertainty", "uncertainty_summary", "sigma_paired")
+# Committed files (config keys) the variables quote: published values and measurements this build does not re-run.
+VARIABLE_QUOTED = ("quoted_values", "quoted_reproduction", "measured_gpu", "measured_cpu_class")
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("variables", "variables", "One text file per number the manuscript quotes (results and configuration "
             "values).", text(variable_value),
             VARIABLE_INPUTS, names=lambda config: _variables().variable_names(config),
-            quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
+            quoted=VARIABLE_QUOTED),
     Product("variable_index", "index", "Every variable's name, value and meaning (Markdown), to find what the "
             "manuscript's \\variable{} values are.", text(lambda r, name: _variables().variable_index(r)),
-            VARIABLE_INPUTS, quoted=("quoted_values", "quoted_reproduction", "measured_gpu")),
+            VARIABLE_INPUTS, quoted=VARIABLE_QUOTED),
 )
 BY_SCRIPT = {product.script: product for product in PRODUCTS}
 

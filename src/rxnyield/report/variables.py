@@ -14,6 +14,7 @@ import pandas as pd
 
 from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_seeds,
                              model_splits, out_of_sample_datasets, sigma_pairs, sigma_sources)
+from rxnyield.models import REGISTRY
 from rxnyield.report.curves import curve_points
 from rxnyield.report.frames import rows
 from rxnyield.stats import paired_comparison, summarize, trimean
@@ -174,6 +175,7 @@ def variable_specs(config: dict) -> Specs:
     specs.merge(config_values("seed", config["seeds"], "seeds"))
     specs.add("config_threads", "config value threads: CPU threads of each job", lambda a: f"{config['threads']}")
     specs.merge(measured_gpu_specs(config))
+    specs.merge(measured_cpu_class_specs(config))
     return specs
 
 
@@ -229,6 +231,52 @@ def measured_gpu_specs(config: dict) -> Specs:
                           lambda a, r=run: fmt(r["r2"], 4))
                 specs.add(f"gpu_agreement_{model}_{device}_seconds", f"seconds of that {model} run on {device}",
                           lambda a, r=run: f"{r['seconds']:.0f}")
+    return specs
+
+
+def scientific(value: float, digits: int = 1) -> str:
+    """`1.2 \\times 10^{-5}` (LaTeX math) of a small positive number; `0` for zero."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return rf"${mantissa} \times 10^{{{int(exponent)}}}$"
+
+
+VECTOR_EXTENSIONS = {"avx512": "AVX-512", "avx2": "AVX2"}
+
+
+def measured_cpu_class_specs(config: dict) -> Specs:
+    """Values of the committed measurement of another CPU class (`benchmarks/cpu_class.py`; not re-run by this
+    build): the quick profile trained with AVX2 kernels forced, against its cache from this machine's kernels."""
+    measured = json.loads(Path(config["measured_cpu_class"]).read_text())
+    source = f"CPU-class measurement {config['measured_cpu_class']}"
+    torch_types = {kind for kind, entry in REGISTRY.items() if entry.torch_seeded}
+    groups = {"torch": [v for k, v in measured["by_model_type"].items() if k in torch_types],
+              "other": [v for k, v in measured["by_model_type"].items() if k not in torch_types]}
+    specs = Specs()
+    specs.add("cpu_class_native", f"this machine's vector extensions in the {source}",
+              lambda a: VECTOR_EXTENSIONS.get(measured["native"], measured["native"]))
+    specs.add("cpu_class_emulated", f"the kernels forced in the {source}",
+              lambda a: VECTOR_EXTENSIONS[measured["emulated"]["ATEN_CPU_CAPABILITY"]])
+    torch_measured = {k: v for k, v in measured["by_model_type"].items() if k in torch_types}
+    for which, same in (("identical", True), ("differing", False)):
+        specs.add(f"cpu_class_{which}_torch_types", f"torch model types whose runs all kept (or not) their bytes in "
+                  f"the {source}", lambda a, s=same: ", ".join(k for k, v in torch_measured.items()
+                                                              if (v["identical"] == v["runs"]) == s) or "none")
+    specs.add("cpu_class_differing_kernels", f"torch operations whose bytes differ in the {source}",
+              lambda a: ", ".join(op.replace("_", " ") for op, v in measured["kernels"].items()
+                                  if not v["identical"]) or "none")
+    for group, values in groups.items():
+        what = "torch-model" if group == "torch" else "forest and XGBoost"
+        specs.add(f"cpu_class_{group}_runs", f"{what} runs of the {source}",
+                  lambda a, v=values: str(sum(t["runs"] for t in v)))
+        specs.add(f"cpu_class_{group}_identical", f"{what} runs with byte-identical predictions in the {source}",
+                  lambda a, v=values: str(sum(t["identical"] for t in v)))
+        specs.add(f"cpu_class_{group}_max_r2_difference", f"largest |ΔR²| of {what} runs in the {source}",
+                  lambda a, v=values: scientific(max(t["max_abs_r2_difference"] for t in v)))
+        specs.add(f"cpu_class_{group}_max_yield_difference",
+                  f"largest difference of a predicted yield (points) of {what} runs in the {source}",
+                  lambda a, v=values: f"{max(t['max_yield_difference'] for t in v):.2g}")
     return specs
 
 
