@@ -250,15 +250,15 @@ def measured_cpu_class_specs(config: dict) -> Specs:
     build): the quick profile trained with AVX2 kernels forced, against its cache from this machine's kernels."""
     measured = json.loads(Path(config["measured_cpu_class"]).read_text())
     source = f"CPU-class measurement {config['measured_cpu_class']}"
-    torch_types = {kind for kind, entry in REGISTRY.items() if entry.torch_seeded}
-    groups = {"torch": [v for k, v in measured["by_model_type"].items() if k in torch_types],
-              "other": [v for k, v in measured["by_model_type"].items() if k not in torch_types]}
+    by_type = measured["by_model_type"]
+    torch_measured = {k: v for k, v in by_type.items() if REGISTRY[k].torch_seeded}
+    groups = {"torch": list(torch_measured.values()),
+              "other": [v for k, v in by_type.items() if k not in torch_measured]}
     specs = Specs()
     specs.add("cpu_class_native", f"this machine's vector extensions in the {source}",
               lambda a: VECTOR_EXTENSIONS.get(measured["native"], measured["native"]))
     specs.add("cpu_class_emulated", f"the kernels forced in the {source}",
               lambda a: VECTOR_EXTENSIONS[measured["emulated"]["ATEN_CPU_CAPABILITY"]])
-    torch_measured = {k: v for k, v in measured["by_model_type"].items() if k in torch_types}
     for which, same in (("identical", True), ("differing", False)):
         specs.add(f"cpu_class_{which}_torch_types", f"torch model types whose runs all kept (or not) their bytes in "
                   f"the {source}", lambda a, s=same: ", ".join(k for k, v in torch_measured.items()
