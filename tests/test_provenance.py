@@ -50,6 +50,20 @@ def test_each_seed_of_a_run_has_its_own_key_and_narrowing_the_seeds_keeps_the_ot
     assert train_provenance(narrowed, "bh", "mpnn", "FullCV_01", 0, ROOT) == first
 
 
+def test_which_runs_a_model_has_and_how_the_report_shows_them_are_in_no_key(config):
+    """Raising a costly variant's `max_splits` (one more split), running it on fewer datasets, relabelling it or
+    pairing it with another reference trains no run it already has."""
+    before = train_provenance(config, "bh", "uam_human_dft", "FullCV_01", 0, ROOT)
+    edited = copy.deepcopy(config)
+    edited["models"]["uam_human_dft"].update(max_splits=2, datasets=["bh"], label="renamed", compare_to="uam_short")
+    edited["models"]["dft_rf_lc025"]["curve_of"] = "drfp_rf"
+    assert train_provenance(edited, "bh", "uam_human_dft", "FullCV_01", 0, ROOT) == before
+    assert (train_provenance(edited, "bh", "dft_rf_lc025", "FullCV_01", 0, ROOT)
+            == train_provenance(config, "bh", "dft_rf_lc025", "FullCV_01", 0, ROOT))
+    edited["models"]["uam_human_dft"]["epochs"] += 1  # a setting of the run itself
+    assert train_provenance(edited, "bh", "uam_human_dft", "FullCV_01", 0, ROOT).changed(asdict(before)) == ["settings"]
+
+
 def test_the_split_list_is_in_no_settings_but_a_missing_split_stops_the_planning(config):
     assert "splits" not in featurize_settings(config, "bh")["dataset_spec"]
     fewer = copy.deepcopy(config)

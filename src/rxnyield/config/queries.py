@@ -124,12 +124,18 @@ def dataset_files(spec: dict, root: Path = Path(".")) -> list[Path]:
     return [root / path for path in dataset_file_keys(spec).values()]
 
 
+# A model entry's keys that say which runs it has and how the report shows them, not what a run computes: a
+# run does not depend on its model's other seeds (its own is resolved into `seeds`), on how many splits or
+# which datasets the model runs on, nor on its label and comparisons. They stay out of a run's settings, and
+# so out of its key: editing them trains the runs they add and nothing else.
+RUN_SELECTION = ("torch_seeds", "max_splits", "datasets", "label", "compare_to", "curve_of")
+
+
 def run_config(config: dict, dataset: str, model: str, split: str, seed: int) -> dict:
     """Everything that determines one job's numbers, with `features: human` resolved for the dataset and the
     run's seed resolved into its `seeds` (one integer each: model code reads `seeds["torch"]`)."""
     dataset_spec = config["datasets"][dataset]
-    params = dict(config["models"][model])
-    params.pop("torch_seeds", None)  # resolved into `seeds`: a run does not depend on its model's other seeds
+    params = {k: v for k, v in config["models"][model].items() if k not in RUN_SELECTION}
     if params.get("features") == "human":
         params["features"] = dataset_spec["human_features"]
     if model_entry(params).encoders:
