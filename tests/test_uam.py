@@ -2,6 +2,7 @@
 form, checkpoint selection on held-out rows, invariance, overfit."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from rxnyield.models import build_model
 from rxnyield.nn.losses import info_nce
 from rxnyield.models.torch_trainer import TrainingSettings
 from rxnyield.nn.moe import MixtureOfExperts, StackedFeatures, top_two_routing
+from rxnyield.nn.transformer import SequenceEncoderSettings, SmilesEncoder
 from rxnyield.pretrain import (EncoderInputs, bundle_sequences, load_checkpoint, pretrain, pretraining_rows,
                               save_checkpoint)
 from rxnyield.stats import regression_metrics
@@ -37,7 +39,9 @@ TINY_RELEASED = dict(TINY_UAM, features="ecfp", scale_features=False, pretrained
                      feature_dropout=0.0, head_activation="prelu", lr=0.001,
                      encoders=dict(ENCODERS, graph={"hidden": 8, "edge_hidden": 0, "steps": 2, "set2set_steps": 2,
                                                     "readout_input": "initial_and_final", "sparsify": 16,
-                                                    "shared_encoder": True}))
+                                                    "shared_encoder": True},
+                                   sequence=dict(ENCODERS["sequence"], dropout=0.1, activation="gelu",
+                                                 initialisation="authors")))
 
 
 @pytest.mark.parametrize("dataset", ["bh", "sm"])
@@ -248,6 +252,42 @@ def test_frozen_uam_predictions(small_bundle, checkpoint_path):
     model = build_model(dict(TINY_UAM, epochs=60, checkpoint=str(checkpoint_path)), SEEDS, threads=1)
     model.fit(small_bundle, np.arange(64))
     assert_matches_golden(model, small_bundle, np.arange(64, 80), "uam_tiny_predictions.csv")
+
+
+def test_frozen_released_uam_predictions(small_bundle):
+    """The released form end to end (the authors' GELU and initialisation, dropout on): the paper's headline
+    UAM numbers move with any change of its numerics."""
+    model = build_model(dict(TINY_RELEASED, epochs=30), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    assert_matches_golden(model, small_bundle, np.arange(64, 80), "uam_released_tiny_predictions.csv")
+
+
+def test_the_authors_initialisation_draws_their_scales_and_a_separate_draw_per_layer():
+    """Their `initialize_parameters`: embeddings N(0, 0.02²) and N(0, 0.01²), Xavier-uniform matrices. PyTorch's
+    default clones one layer, so two layers start equal; the authors' draws each layer anew."""
+    torch.manual_seed(0)
+    settings = SequenceEncoderSettings(embedding=64, layers=2, heads=2, feedforward=128, dropout=0.1)
+    default = SmilesEncoder(400, 300, settings, 16)
+    authors = SmilesEncoder(400, 300, replace(settings, activation="gelu", initialisation="authors"), 16)
+    first, second = (layer.linear1.weight for layer in default.encoder.layers)
+    assert torch.equal(first, second)
+    first, second = (layer.linear1.weight for layer in authors.encoder.layers)
+    assert not torch.equal(first, second)
+    bound = math.sqrt(6 / (64 + 128))
+    assert first.abs().max() <= bound and first.abs().max() > 0.9 * bound
+    assert authors.tokens.weight[1:].std().item() == pytest.approx(0.02, rel=0.05)
+    assert authors.positions.weight.std().item() == pytest.approx(0.01, rel=0.05)
+    assert not authors.tokens.weight[0].any()
+    assert default.tokens.weight[1:].std().item() == pytest.approx(1.0, rel=0.05)
+    assert authors.encoder.layers[0].activation is torch.nn.functional.gelu
+
+
+def test_attention_dropout_is_its_own_rate():
+    """`dropout` acts on the residual and feed-forward paths; the attention weights take `attention_dropout`."""
+    settings = SequenceEncoderSettings(embedding=8, layers=1, heads=2, feedforward=16, dropout=0.1)
+    assert SmilesEncoder(40, 30, settings, 8).encoder.layers[0].self_attn.dropout == 0.0
+    with_attention = SmilesEncoder(40, 30, replace(settings, attention_dropout=0.1), 8)
+    assert with_attention.encoder.layers[0].self_attn.dropout == 0.1
 
 
 def test_without_uncertainty_there_is_no_sigma(small_bundle, checkpoint_path):

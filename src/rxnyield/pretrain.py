@@ -25,7 +25,7 @@ from rxnyield.featurizers.bundle import FeatureBundle
 from rxnyield.featurizers.smiles import SmilesTokenizer, reaction_sequence
 from rxnyield.nn.losses import info_nce
 from rxnyield.nn.mpnn import GraphEncoderSettings, ReactionGraphEncoder, graph_inputs
-from rxnyield.nn.transformer import SmilesEncoder, pad
+from rxnyield.nn.transformer import SequenceEncoderSettings, SmilesEncoder, pad
 from rxnyield.nn.device import creating_on, make_deterministic, torch_device
 
 
@@ -46,8 +46,8 @@ class ReactionEncoders(nn.Module):
         graph, sequence, width = settings["graph"], settings["sequence"], settings["out_features"]
         self.graph = ReactionGraphEncoder.mpnn(atom_features, bond_features, GraphEncoderSettings.from_params(graph))
         self.graph_projection = nn.Linear(self.graph.out_features, width)
-        self.sequence = SmilesEncoder(vocabulary_size, max_length, sequence["embedding"], sequence["layers"],
-                                      sequence["heads"], sequence["feedforward"], sequence["dropout"], width)
+        self.sequence = SmilesEncoder(vocabulary_size, max_length, SequenceEncoderSettings.from_params(sequence),
+                                      width)
 
 
 class EncoderInputs:
