@@ -19,12 +19,8 @@ help: ## list the targets
 	@echo "  CACHE=off: 'make paper' neither restores nor keeps runs from src/data/cache/ (it trains them)"
 
 paper: install tex unlock ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)
-ifeq ($(CACHE),off)
-	RXNYIELD_CACHE=off $(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
-else
-	$(BIN)/python -m rxnyield.cache restore --profile $(PROFILE)
-	$(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
-endif
+	RXNYIELD_CACHE=$(CACHE) $(BIN)/python -m rxnyield.cache restore --profile $(PROFILE)
+	RXNYIELD_CACHE=$(CACHE) $(SNAKEMAKE) --profile profiles/$(PROFILE) $(ARGS)
 
 unlock: install ## lift the lock a build killed hard left behind, unless a build runs in this directory
 	@# A running build is a `snakemake --profile` process whose working directory is this one (one running in

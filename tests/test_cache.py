@@ -31,17 +31,17 @@ BENCHMARK = ("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_
 CHEAP_RUN = ("bh", "onehot_rf", "FullCV_01", 0)
 
 
-def run(root: Path, *command: str) -> str:
+def run(root: Path, *command: str, cache: str = "on") -> str:
     """A command in a copy of the repository, with that copy's package; its stdout and stderr."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(root / "src"))
-    env.pop("RXNYIELD_CACHE", None)
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(root / "src"),
+               RXNYIELD_CACHE=cache)
     done = subprocess.run(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert done.returncode == 0, done.stdout
     return done.stdout
 
 
-def restore(root: Path) -> str:
-    return run(root, sys.executable, "-m", "rxnyield.cache", "restore", "--profile", "quick")
+def restore(root: Path, cache: str = "on") -> str:
+    return run(root, sys.executable, "-m", "rxnyield.cache", "restore", "--profile", "quick", cache=cache)
 
 
 def planned(root: Path, *targets: str) -> list[tuple[str, str]]:
@@ -274,6 +274,24 @@ def test_restoring_over_a_run_trained_for_another_key_makes_snakemake_forget_it(
     shutil.move(tmp_path / "cache", root / CACHE_DIR)
     edit(root / "config/quick.yaml", "onehot_rf: {n_estimators: 21}", "onehot_rf: {n_estimators: 20}")
     assert "1 runs restored" in restore(root)
+    assert planned(root, run_target(CHEAP_RUN)) == []
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_restored_run_trained_again_is_not_trained_a_third_time(trained_repo, tmp_path, cache):
+    """A regression: a run restored for an earlier key (or with the cache off), then trained, was trained once
+    more by the next build, because its input set had changed since Snakemake recorded it."""
+    root = tmp_path / "repo"
+    shutil.copytree(trained_repo, root)
+    shutil.rmtree(root / ".snakemake")
+    shutil.rmtree(root / run_dir("results/quick", *CHEAP_RUN))  # as a fresh clone has it: only the cache
+    assert "1 runs restored" in restore(root)
+    if cache == "on":
+        edit(root / "config/quick.yaml", "onehot_rf: {n_estimators: 20}", "onehot_rf: {n_estimators: 21}")
+    assert "0 runs restored, 0 up to date" in restore(root, cache=cache)
+    assert trained(planned(root, run_target(CHEAP_RUN))) == {CHEAP_RUN}
+    run(root, str(BIN / "snakemake"), "--profile", "profiles/quick", run_target(CHEAP_RUN), cache=cache)
+    assert "0 runs restored, 1 up to date" in restore(root, cache=cache)
     assert planned(root, run_target(CHEAP_RUN)) == []
 
 

@@ -7,8 +7,9 @@ benchmark TSV, which the compute appendix reads (no checkpoints, no features).
 
 `restore` runs before Snakemake plans: every run whose current key has an entry is written into the results
 directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
-neither featurization nor pre-training is computed for it; should the run's key change later, they make
-Snakemake re-train it. `refresh` stores the current runs of a profile and prunes entries no current job
+neither featurization nor pre-training is computed for it. A run restored for an earlier key (or any restored
+run, with the cache off) is removed from the results (its cache entry stays): Snakemake trains it for missing
+outputs, with the inputs of a run trained here, so that the next build finds the input set it recorded. `refresh` stores the current runs of a profile and prunes entries no current job
 has. `check` re-trains a few cached runs and requires identical files.
 
 Snakemake's between-workflow cache (`cache:`, `--cache`) cannot do this: it refuses rules with a `benchmark:`
@@ -153,13 +154,19 @@ def cache_dir_of(config: dict, root: Path = Path(".")) -> Path:
     return root / CACHE_DIR / config["profile"]
 
 
+def cache_is_off() -> bool:
+    return os.environ.get(SWITCH) == "off"
+
+
 def train_inputs(config: dict, inputs):
     """The `train` rule's input function around `inputs` (wildcards → dict of inputs).
 
     A run restored from the cache for its current key needs nothing: no features or checkpoint are computed for
-    it. A run restored for an earlier key, or with the cache switched off, gets the cache manifest as an extra
-    input: newer than its restored stamp, it makes Snakemake re-train the run (Snakemake ignores missing inputs
-    of a job whose outputs exist, and it keeps no record of restored files that a changed param could trigger).
+    it. `restore` removes a run restored for an earlier key, so Snakemake trains it like any missing run. Only Snakemake called without `restore` (after an edit) still meets such a stamp; the cache
+    manifest, an extra input newer than the stamp, then makes Snakemake re-train the run (Snakemake ignores
+    missing inputs of a job whose outputs exist, and keeps no record of restored files that a changed param
+    could trigger). That run's recorded input set then holds the manifest, so the next build trains it once
+    more: `make paper` (restore first) avoids it.
     """
     def run_inputs(w) -> dict:
         results = Path(config["results_dir"])
@@ -167,7 +174,7 @@ def train_inputs(config: dict, inputs):
         if not (stamp and stamp.get("restored")):
             return inputs(w)
         job = train_job(config, w.dataset, w.model, w.split, int(w.seed), Path("."))
-        if os.environ.get(SWITCH) != "off" and is_current(job, results):
+        if not cache_is_off() and is_current(job, results):
             return {}
         return {**inputs(w), "restored_from": str(cache_dir_of(config) / MANIFEST)}
     return run_inputs
@@ -239,6 +246,7 @@ class Plan:
     seconds: float = 0.0  # estimated, with `slots` jobs at a time
     untimed: int = 0  # jobs to compute with no cached time
     replaced: list[str] = field(default_factory=list)  # outputs of runs trained here, now replaced
+    forgotten: list[Path] = field(default_factory=list)  # outputs and stamps of restored runs, now to train
 
     def line(self, cache_dir: Path) -> str:
         total = sum(self.to_train.values())
@@ -273,13 +281,16 @@ def expected_seconds(kind: str, name: str, by_name: dict, family: dict) -> float
 
 
 def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadata=None) -> Plan:
-    """Write every cached run of the current keys into the results; plan what is left to compute.
+    """Write every cached run of the current keys into the results; plan what is left to compute. With the
+    cache off, restore nothing and count restored runs as missing.
 
     `clean_metadata(paths)` makes Snakemake forget the runs trained here that a restore replaces; it is called
-    before anything is written.
+    before anything is written. Restored runs left to train are removed (`train_inputs`); a stamp alone would not
+    do, as Snakemake re-runs a job only for the missing outputs that some job or target requests.
     """
     results = root / config["results_dir"]
-    entries = read_manifest(cache_dir)
+    off = cache_is_off()
+    entries = {} if off else read_manifest(cache_dir)
     by_name = {(e["job"], e["name"]): e for e in entries.values()}
     family: dict[str, list[float]] = {}
     for entry in entries.values():
@@ -295,26 +306,31 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
                 except RefusedEntry as error:
                     plan.refused.append(refusal(entries[job.key], error))
             continue
-        if is_current(job, results):
+        earlier = read_stamp(results / job.stamp)
+        restored_before = bool(earlier and earlier.get("restored"))
+        if is_current(job, results) and not (off and restored_before):
             plan.current += 1
             continue
         if job.key in entries:
             try:
                 writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
                 plan.restored += 1
-                earlier = read_stamp(results / job.stamp)
-                if earlier and not earlier.get("restored"):  # trained here: Snakemake keeps a record of it
+                if earlier and not restored_before:  # trained here: Snakemake keeps a record of it
                     plan.replaced += [str(results / f) for f in (*job.outputs, job.stamp)]
                 continue
             except RefusedEntry as error:
                 plan.refused.append(refusal(entries[job.key], error))
                 plan.to_train["refused"] += 1
         else:
-            plan.to_train[miss_reason(job, results, by_name)] += 1
+            plan.to_train["cache off" if off and restored_before else miss_reason(job, results, by_name)] += 1
+        if restored_before:
+            plan.forgotten += [results / f for f in (*job.outputs, job.stamp)]
         missing.append(job)
     estimate(plan, config, jobs, missing, results, by_name, family, slots)
     if plan.replaced and clean_metadata is not None:
         clean_metadata(plan.replaced)
+    for path in plan.forgotten:
+        path.unlink(missing_ok=True)
     for job, files in writes.items():
         for name, data in files.items():
             (results / name).parent.mkdir(parents=True, exist_ok=True)
@@ -436,6 +452,9 @@ def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
     print(f"check: re-training {', '.join(job.name for job in jobs)} "
           f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")
     results = Path(config["results_dir"])
+    for job in jobs:  # trained like any missing run, so a later build finds the inputs Snakemake recorded
+        for name in (*job.outputs, job.stamp):
+            (root / results / name).unlink()
     run_snakemake(root, "--profile", f"profiles/{profile}", "--forcerun", "train", "--",
                   *(str(results / job.outputs[0]) for job in jobs), **{SWITCH: "off"})
     return [f"{job.name}: {name} differs from the cached file" for job, files in zip(jobs, expected)
