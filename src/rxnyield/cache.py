@@ -9,8 +9,9 @@ benchmark TSV, which the compute appendix reads (no checkpoints, no features).
 directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
 neither featurization nor pre-training is computed for it. A run restored for an earlier key (or any restored
 run, with the cache off) is removed from the results (its cache entry stays): Snakemake trains it for missing
-outputs, with the inputs of a run trained here, so that the next build finds the input set it recorded. `refresh` stores the current runs of a profile and prunes entries no current job
-has. `check` re-trains a few cached runs and requires identical files.
+outputs, with the inputs of a run trained here, so that the next build finds the input set it recorded.
+`refresh` stores the current runs of a profile and prunes entries no current job has. `check` re-trains a few
+cached runs and requires identical files.
 
 Snakemake's between-workflow cache (`cache:`, `--cache`) cannot do this: it refuses rules with a `benchmark:`
 directive (snakemake/caching/rule.py), and the compute appendix reads the training benchmarks; it fetches a
@@ -87,6 +88,11 @@ class Job:
     def key(self) -> str:
         return self.provenance.key
 
+    @property
+    def claimed(self) -> tuple[str, ...]:
+        """The outputs and the stamp that vouches for them: what a run removed or replaced loses."""
+        return (*self.outputs, self.stamp)
+
 
 def featurize_job(config: dict, dataset: str, root: Path) -> Job:
     return Job("featurize", dataset, featurize_provenance(config, dataset, root),
@@ -162,11 +168,12 @@ def train_inputs(config: dict, inputs):
     """The `train` rule's input function around `inputs` (wildcards → dict of inputs).
 
     A run restored from the cache for its current key needs nothing: no features or checkpoint are computed for
-    it. `restore` removes a run restored for an earlier key, so Snakemake trains it like any missing run. Only Snakemake called without `restore` (after an edit) still meets such a stamp; the cache
-    manifest, an extra input newer than the stamp, then makes Snakemake re-train the run (Snakemake ignores
-    missing inputs of a job whose outputs exist, and keeps no record of restored files that a changed param
-    could trigger). That run's recorded input set then holds the manifest, so the next build trains it once
-    more: `make paper` (restore first) avoids it.
+    it. `restore` removes a run restored for an earlier key, so Snakemake trains it like any missing run. Only
+    Snakemake called without `restore` (after an edit) still meets such a stamp; the cache manifest, an extra
+    input newer than the stamp, then makes Snakemake re-train the run (Snakemake ignores missing inputs of a job
+    whose outputs exist, and keeps no record of restored files that a changed param could trigger). That run's
+    recorded input set then holds the manifest, so the next build trains it once more: `make paper` (restore
+    first) avoids it.
     """
     def run_inputs(w) -> dict:
         results = Path(config["results_dir"])
@@ -316,7 +323,7 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
                 writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
                 plan.restored += 1
                 if earlier and not restored_before:  # trained here: Snakemake keeps a record of it
-                    plan.replaced += [str(results / f) for f in (*job.outputs, job.stamp)]
+                    plan.replaced += [str(results / f) for f in job.claimed]
                 continue
             except RefusedEntry as error:
                 plan.refused.append(refusal(entries[job.key], error))
@@ -324,7 +331,7 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
         else:
             plan.to_train["cache off" if off and restored_before else miss_reason(job, results, by_name)] += 1
         if restored_before:
-            plan.forgotten += [results / f for f in (*job.outputs, job.stamp)]
+            plan.forgotten += [results / f for f in job.claimed]
         missing.append(job)
     estimate(plan, config, jobs, missing, results, by_name, family, slots)
     if plan.replaced and clean_metadata is not None:
@@ -453,7 +460,7 @@ def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
           f"(cached {sum(entries[job.key]['wall_s'] for job in jobs):.0f} s)")
     results = Path(config["results_dir"])
     for job in jobs:  # trained like any missing run, so a later build finds the inputs Snakemake recorded
-        for name in (*job.outputs, job.stamp):
+        for name in job.claimed:
             (root / results / name).unlink(missing_ok=True)
     run_snakemake(root, "--profile", f"profiles/{profile}", "--forcerun", "train", "--",
                   *(str(results / job.outputs[0]) for job in jobs), **{SWITCH: "off"})
