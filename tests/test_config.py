@@ -75,7 +75,8 @@ def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_de
     assert [model_seeds(config, m) for m in ("uam", "uam_human_dft", "uam_described")] == [[0, 1, 2], [0], [0, 1, 2]]
     assert run_config(config, "bh", "uam_human_dft", "FullCV_01", 0)["model_params"]["features"] == "dft"
     released_variants = ("uam_described", "uam_human_dft", "uam_15_epochs", "uam_300_epochs", "uam_dense_moe",
-                         "uam_separate_product", "uam_last_epoch", "uam_attention_dropout")
+                         "uam_dense_moe_300_epochs", "uam_separate_product", "uam_last_epoch",
+                         "uam_attention_dropout")
     assert all(config["models"][m]["compare_to"] == "uam" for m in released_variants)
     ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
                  and m not in (*released_variants, "uam_transductive")]
