@@ -254,9 +254,9 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_t
     rows = [line for line in table.splitlines() if line.startswith("UAM")]
     variants = [m for m, spec in synthetic.config["models"].items()
                 if spec.get("compare_to") == "uam" and "bh" in spec.get("datasets", ["bh"])]
-    assert variants  # every variant of UAM on BH, in config order, with the trimean of its paired differences
-    measured = "; ".join(f"{synthetic.config['models'][m]['label']} {paired.loc[('bh', m, 'r2')]['trimean']:+.3f}"
-                         for m in variants)
+    assert variants  # every variant of UAM on BH, in config order: the trimean of its paired differences (pairs)
+    measured = "; ".join(f"{synthetic.config['models'][m]['label']} {paired.loc[('bh', m, 'r2')]['trimean']:+.3f} "
+                         f"({paired.loc[('bh', m, 'r2')]['n']})" for m in variants)
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
                     rf"(10 $\times$ 3) & {(ours['mean'] - 0.976) / 0.010:+.1f} & {measured} \\"]
 

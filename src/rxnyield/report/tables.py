@@ -225,7 +225,8 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
     """Each re-implemented method's R² next to its published value on the same splits: mean ± std (splits, x
     seeds where several), the gap (ours − published) in published standard deviations, the yardstick of
     "reproduced", and what each paired variant of the method changes (trimean of its R² differences over the
-    pairs): where a gap comes from, measured rather than guessed."""
+    pairs, and how many pairs: a variant may run on fewer splits): where a gap comes from, measured rather than
+    guessed."""
     lines = []
     for dataset in random_split_datasets(config):
         quoted = rows(published, dataset=dataset)
@@ -238,7 +239,7 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
             gap = (ours["mean"] - float(row["mean"])) / float(row["std"])
             reproduced = mean_std(ours, 3) if ours["n"] > 1 else f"{ours['mean']:.3f}"
             variants = rows(paired, dataset=dataset, reference=row["model"], metric="r2")
-            measured = "; ".join(f"{config['models'][v['model']]['label']} {v['trimean']:+.3f}"
+            measured = "; ".join(f"{config['models'][v['model']]['label']} {v['trimean']:+.3f} ({int(v['n'])})"
                                  for _, v in variants.iterrows()) or "--"
             lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
                          rf"{float(row['mean']):.3f} $\pm$ {float(row['std']):.3f} ({row['n_splits']}) & {reproduced} "
