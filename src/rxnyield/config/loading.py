@@ -128,21 +128,33 @@ def expand_variants(config: dict) -> dict:
     """A model with `variant_of: <base>` takes every setting of its base except those it gives itself.
 
     Ablations are written as the one switch they flip, so a profile that shrinks the base (the `quick`
-    sizes, say) shrinks its ablations too. A variant is compared pairwise with its base unless it names
-    another `compare_to`.
+    sizes, say) shrinks its ablations too. A base may itself be a variant, so two switches together are
+    written as the second switch on top of the first. A variant is compared pairwise with its base unless it
+    names another `compare_to`.
     """
     models = config.get("models")
     if not isinstance(models, dict):
         return config
     expanded = copy.deepcopy(config)
-    for name, spec, base in based_on(models, "variant_of"):
-        if base not in models:
-            raise KeyProblem(f"models.{name}.variant_of", f"unknown model '{base}'")
-        if "variant_of" in models[base]:
-            raise KeyProblem(f"models.{name}.variant_of", f"'{base}' is itself a variant; name its base")
-        inherited = {k: v for k, v in models[base].items() if k not in ("label", "compare_to")}
-        own = {k: v for k, v in spec.items() if k != "variant_of"}
-        expanded["models"][name] = {**copy.deepcopy(inherited), "compare_to": base, **copy.deepcopy(own)}
+    resolved: dict[str, dict] = {}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> dict:
+        spec = models[name]
+        base = spec.get("variant_of") if isinstance(spec, dict) else None
+        if base is None:
+            return spec
+        if name not in resolved:
+            if base not in models:
+                raise KeyProblem(f"models.{name}.variant_of", f"unknown model '{base}'")
+            if base in chain:
+                raise KeyProblem(f"models.{name}.variant_of", "a cycle of variants: " + " -> ".join(chain + (base,)))
+            inherited = {k: v for k, v in resolve(base, chain + (base,)).items() if k not in ("label", "compare_to")}
+            own = {k: v for k, v in spec.items() if k != "variant_of"}
+            resolved[name] = {**copy.deepcopy(inherited), "compare_to": base, **copy.deepcopy(own)}
+        return resolved[name]
+
+    for name, _, _ in based_on(models, "variant_of"):
+        expanded["models"][name] = resolve(name, (name,))
     return expand_learning_curves(expanded)
 
 
