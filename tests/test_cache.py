@@ -6,20 +6,20 @@ one thing and checks what Snakemake then plans to compute. The last tests train 
 
 from __future__ import annotations
 
-import io
+import lzma
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import (CACHE_DIR, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check, check_budget,
-                            load_profile, profile_jobs, read_manifest, refresh, run_of, train_job, write_manifest)
+from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check,
+                            check_budget, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
+                            store, train_job, unpack, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest
 from rxnyield.reproduce import clean_copy
@@ -73,20 +73,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def rewrite_entry(cache_dir: Path, key: str, change, manifest_too: bool) -> None:
     """Alter the predictions of a cache entry; with `manifest_too`, also their hash in the manifest."""
-    archive_path = cache_dir / f"{key}.tar.xz"
-    with tarfile.open(archive_path) as archive:
-        files = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
+    entries = read_manifest(cache_dir)
+    files = unpack(cache_dir, key, entries[key], tuple(entries[key]["files"]))
     name = next(n for n in files if n.endswith("predictions.csv"))
     files[name] = change(files[name])
-    with tarfile.open(archive_path, "w:xz") as archive:
-        for member, data in files.items():
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    if manifest_too:
-        entries = read_manifest(cache_dir)
-        entries[key]["files"][name] = digest(files[name])
-        write_manifest(cache_dir, entries)
+    stored = store(cache_dir, key, files)
+    entries[key] = {**entries[key], **(stored if manifest_too else {"shared": stored["shared"]})}
+    write_manifest(cache_dir, entries)
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +215,40 @@ def test_checks_rotate_with_the_commit_and_keep_to_the_budget(config):
     assert picks["a1"] == choose_checks(config, entries, "a1", 20)
     dearest = max(entries.values(), key=lambda e: e["wall_s"])
     assert all(entries[k]["name"] != dearest["name"] for keys in picks.values() for k in keys)
+
+
+PREDICTIONS_OF_A_SPLIT = "reaction_id,y_true,y_pred,y_sigma\n" + "".join(
+    f"{i},{i * 0.731:.10g},{{pred}}{i},0.5\n" for i in range(200))
+
+
+def test_runs_of_one_split_store_their_ids_and_yields_once_and_read_back_byte_identical(tmp_path):
+    predictions = {f"{k}.csv": PREDICTIONS_OF_A_SPLIT.format(pred=k).encode() for k in range(1, 4)}
+    entries = {f"key{k}": store(tmp_path, f"key{k}", {"runs/x/predictions.csv": data, "metrics.json": b"{}"})
+               for k, data in enumerate(predictions.values())}
+    assert len(list((tmp_path / COLUMNS_DIR).iterdir())) == 1
+    for (key, entry), data in zip(entries.items(), predictions.values()):
+        assert unpack(tmp_path, key, entry, ("runs/x/predictions.csv", "metrics.json")) == {
+            "runs/x/predictions.csv": data, "metrics.json": b"{}"}
+        assert (tmp_path / f"{key}.tar.xz").stat().st_size < len(lzma.compress(data)) * 0.8
+
+
+@pytest.mark.parametrize("data", [b"a,b,c\n1,2,3", b"a,b\n1,2\n", b"a,b,c\n1,2\n", b""])
+def test_a_file_the_shared_columns_cannot_rebuild_is_stored_whole(tmp_path, data):
+    name = "runs/x/predictions.csv"
+    assert split_columns(data) is None
+    entry = store(tmp_path, "key", {name: data})
+    assert entry["shared"] == {} and unpack(tmp_path, "key", entry, (name,)) == {name: data}
+
+
+def test_altered_shared_columns_are_refused_in_every_entry_that_reads_them(tmp_path):
+    name = "runs/x/predictions.csv"
+    entries = {key: store(tmp_path, key, {name: PREDICTIONS_OF_A_SPLIT.format(pred=k).encode()})
+               for k, key in enumerate(("first", "second"))}
+    (columns,) = (tmp_path / COLUMNS_DIR).iterdir()
+    columns.write_bytes(lzma.compress(lzma.decompress(columns.read_bytes()).replace(b"7", b"8")))
+    for key, entry in entries.items():
+        with pytest.raises(RefusedEntry, match=f"{columns.name} does not match its sha256"):
+            unpack(tmp_path, key, entry, (name,))
 
 
 # -- one cheap run trained for real ---------------------------------------------------------------------------

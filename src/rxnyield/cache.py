@@ -3,7 +3,9 @@
 `src/data/cache/<profile>/` holds one compressed archive per job key (`<key>.tar.xz`) and `manifest.json`
 (key → job, name, key components, sha256 of every file, measured wall time). A training run keeps its
 predictions, metrics, resolved config and benchmark TSV; pre-training and featurization keep only their
-benchmark TSV, which the compute appendix reads (no checkpoints, no features).
+benchmark TSV, which the compute appendix reads (no checkpoints, no features). The first columns of a run's
+predictions (test reaction ids and true yields) are the same bytes in every run of its split, and half of what
+a run's archive would hold: they are stored once, under `columns/<sha256>.csv.xz`, and joined back on reading.
 
 `restore` runs before Snakemake plans: every run whose current key has an entry is written into the results
 directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
@@ -53,6 +55,9 @@ SWITCH = "RXNYIELD_CACHE"
 RESTORED_MTIME = 946684800
 # What the report reads of a training run (its benchmark TSV, cached beside them, measures the machine).
 RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
+# A run's predictions start with its test rows' ids and true yields (`rxnyield.job`): stored once per split.
+SHARED_COLUMNS = 2
+COLUMNS_DIR = "columns"
 # Seconds of cached training (with the featurization and pre-training it needs) `check` re-trains by default,
 # per profile: CI (`make test`) checks every committed cache, and must stay within 25 min on two cores.
 CHECK_BUDGET_S = {"quick": 120, "paper": 420}
@@ -195,7 +200,7 @@ def read_manifest(cache_dir: Path) -> dict:
 
 def write_manifest(cache_dir: Path, entries: dict) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"format": 1, "entries": dict(sorted(entries.items()))}, indent=1, sort_keys=True)
+    text = json.dumps({"format": 2, "entries": dict(sorted(entries.items()))}, indent=1, sort_keys=True)
     (cache_dir / MANIFEST).write_text(text + "\n")
 
 
@@ -204,20 +209,69 @@ def wall_seconds(tsv: bytes) -> float:
     return float(list(csv.DictReader(io.StringIO(tsv.decode()), delimiter="\t"))[-1]["s"])
 
 
-def pack(results: Path, job: Job) -> tuple[bytes, dict]:
-    """The job's files as an xz-compressed tar (no times, owners or modes that differ between machines), and
-    its manifest entry."""
-    buffer, hashes = io.BytesIO(), {}
+def split_columns(data: bytes) -> tuple[bytes, bytes] | None:
+    """(the first `SHARED_COLUMNS` columns, the others) of a CSV written with `\\n` line ends, or None when
+    joining them would not give back the same bytes (the file is then stored whole)."""
+    rows = data.split(b"\n")
+    if rows[-1] != b"" or len(rows) < 2:
+        return None
+    cells = [row.split(b",", SHARED_COLUMNS) for row in rows[:-1]]
+    if any(len(row) != SHARED_COLUMNS + 1 for row in cells):
+        return None
+    shared = b"".join(b",".join(row[:SHARED_COLUMNS]) + b"\n" for row in cells)
+    own = b"".join(row[SHARED_COLUMNS] + b"\n" for row in cells)
+    return (shared, own) if join_columns(shared, own) == data else None
+
+
+def join_columns(shared: bytes, own: bytes) -> bytes:
+    """The CSV `split_columns` took apart (a mismatch of row counts shows as a hash mismatch in `unpack`)."""
+    return b"".join(s + b"," + o + b"\n" for s, o in zip(shared.split(b"\n")[:-1], own.split(b"\n")[:-1]))
+
+
+def columns_path(cache_dir: Path, sha: str) -> Path:
+    return cache_dir / COLUMNS_DIR / f"{sha}.csv.xz"
+
+
+def store(cache_dir: Path, key: str, files: dict[str, bytes]) -> dict:
+    """Write an entry's archive (no times, owners or modes that differ between machines) and the shared columns
+    of its predictions; its manifest fields: the sha256 of every file, and the columns each prediction file
+    takes from `columns/`."""
+    buffer, hashes, shared = io.BytesIO(), {}, {}
     with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
-        for name in job.files:
-            data = (results / name).read_bytes()
+        for name, data in files.items():
             hashes[name] = digest(data)
+            parts = split_columns(data) if Path(name).name == PREDICTIONS else None
+            if parts is not None:
+                shared[name] = digest(parts[0])
+                path = columns_path(cache_dir, shared[name])
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(lzma.compress(parts[0]))
+                data = parts[1]
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(data), 0o644
             archive.addfile(info, io.BytesIO(data))
-    entry = {"job": job.kind, "name": job.name, "components": json.loads(job.provenance.to_json())["components"],
-             "files": hashes, "wall_s": wall_seconds((results / job.files[-1]).read_bytes())}
-    return buffer.getvalue(), entry
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / f"{key}.tar.xz").write_bytes(buffer.getvalue())
+    return {"files": hashes, "shared": shared}
+
+
+def pack(results: Path, job: Job, cache_dir: Path) -> dict:
+    """Store the job's files from the results; its manifest entry."""
+    files = {name: (results / name).read_bytes() for name in job.files}
+    return {"job": job.kind, "name": job.name, "components": json.loads(job.provenance.to_json())["components"],
+            **store(cache_dir, job.key, files), "wall_s": wall_seconds(files[job.files[-1]])}
+
+
+def read_columns(cache_dir: Path, sha: str) -> bytes:
+    path = columns_path(cache_dir, sha)
+    try:
+        data = lzma.decompress(path.read_bytes())
+    except (OSError, lzma.LZMAError) as error:
+        raise RefusedEntry(f"{path} cannot be read ({error})") from error
+    if digest(data) != sha:
+        raise RefusedEntry(f"{path} does not match its sha256")
+    return data
 
 
 def unpack(cache_dir: Path, key: str, entry: dict, expected: tuple[str, ...]) -> dict[str, bytes]:
@@ -230,6 +284,8 @@ def unpack(cache_dir: Path, key: str, entry: dict, expected: tuple[str, ...]) ->
         raise RefusedEntry(f"{path} cannot be read ({error})") from error
     if set(files) != set(expected) or set(entry["files"]) != set(expected):
         raise RefusedEntry(f"{path} holds {sorted(files)}, expected {sorted(expected)}")
+    for name, sha in entry.get("shared", {}).items():
+        files[name] = join_columns(read_columns(cache_dir, sha), files[name])
     for name, data in files.items():
         if digest(data) != entry["files"][name]:
             raise RefusedEntry(f"{path}: {name} does not match its sha256 in {MANIFEST}")
@@ -368,31 +424,36 @@ def estimate(plan: Plan, config: dict, jobs: list[Job], missing: list[Job], resu
 
 # -- refresh --------------------------------------------------------------------------------------------------
 def refresh(config: dict, root: Path, cache_dir: Path) -> str:
-    """Store every job whose results are current for its key; drop entries that no current job has."""
+    """Store every job whose results are current for its key; drop entries that no current job has, and the
+    shared columns no entry refers to. An entry stored before columns were shared is stored again."""
     results = root / config["results_dir"]
     entries = read_manifest(cache_dir)
     kept, stored, not_current = {}, 0, []
     for job in profile_jobs(config, root):
         if job.key in entries:
             try:
-                unpack(cache_dir, job.key, entries[job.key], job.files)
+                files = unpack(cache_dir, job.key, entries[job.key], job.files)
                 kept[job.key] = entries[job.key]
+                if "shared" not in kept[job.key]:
+                    kept[job.key] = {**kept[job.key], **store(cache_dir, job.key, files)}
                 continue
             except RefusedEntry as error:
                 print(refusal(entries[job.key], error), file=sys.stderr)
         stamp = read_stamp(results / job.stamp)
         if stamp and stamp["key"] == job.key and all((results / f).exists() for f in job.files):
-            archive, kept[job.key] = pack(results, job)
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            (cache_dir / f"{job.key}.tar.xz").write_bytes(archive)
+            kept[job.key] = pack(results, job, cache_dir)
             stored += 1
         else:
             not_current.append(job.name)
     pruned = [key for key in entries if key not in kept]
     for key in pruned:
         (cache_dir / f"{key}.tar.xz").unlink(missing_ok=True)
+    referred = {columns_path(cache_dir, sha) for entry in kept.values() for sha in entry["shared"].values()}
+    for path in (cache_dir / COLUMNS_DIR).glob("*"):
+        if path not in referred:
+            path.unlink()
     write_manifest(cache_dir, kept)
-    size = sum(p.stat().st_size for p in cache_dir.iterdir())
+    size = sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file())
     line = (f"cache {cache_dir}: {len(kept)} entries ({stored} new), {len(pruned)} pruned, "
             f"{size / 1e6:.1f} MB")
     if not_current:
