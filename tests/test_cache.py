@@ -251,6 +251,15 @@ def test_altered_shared_columns_are_refused_in_every_entry_that_reads_them(tmp_p
             unpack(tmp_path, key, entry, (name,))
 
 
+def test_a_manifest_of_another_format_is_refused_in_one_line(tmp_path):
+    """An entry of an older layout lacks fields this code needs: the whole manifest is refused, not misread."""
+    write_manifest(tmp_path, {"key": {"job": "train", "name": "bh/mpnn/FullCV_01/seed0", "files": {}}})
+    manifest = tmp_path / MANIFEST
+    manifest.write_text(manifest.read_text().replace('"format": 2', '"format": 1'))
+    with pytest.raises(RefusedEntry, match=r"manifest.json: cache format 1, this code reads format 2"):
+        read_manifest(tmp_path)
+
+
 # -- one cheap run trained for real ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def trained_repo(tmp_path_factory) -> Path:

@@ -57,6 +57,8 @@ RESTORED_MTIME = 946684800
 RUN_FILES = (PREDICTIONS, METRICS, RESOLVED_CONFIG)
 # A run's predictions start with its test rows' ids and true yields (`rxnyield.job`): stored once per split.
 SHARED_COLUMNS = 2
+# The manifest's layout: 2 since the shared columns (`shared`, `columns/`). A cache of another format is not read.
+FORMAT = 2
 COLUMNS_DIR = "columns"
 # Seconds of cached training (with the featurization and pre-training it needs) `check` re-trains by default,
 # per profile: CI (`make test`) checks every committed cache, and must stay within 25 min on two cores.
@@ -194,13 +196,21 @@ def train_inputs(config: dict, inputs):
 
 # -- the cache on disk -----------------------------------------------------------------------------------------
 def read_manifest(cache_dir: Path) -> dict:
+    """The manifest's entries (none where there is no manifest); a manifest of another `FORMAT` is an error, as its
+    entries would be read wrongly."""
     path = cache_dir / MANIFEST
-    return json.loads(path.read_text())["entries"] if path.exists() else {}
+    if not path.exists():
+        return {}
+    manifest = json.loads(path.read_text())
+    if manifest.get("format") != FORMAT:
+        raise RefusedEntry(f"{path}: cache format {manifest.get('format')}, this code reads format {FORMAT}; "
+                           f"check out the code that wrote it, or delete the directory and rebuild")
+    return manifest["entries"]
 
 
 def write_manifest(cache_dir: Path, entries: dict) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"format": 2, "entries": dict(sorted(entries.items()))}, indent=1, sort_keys=True)
+    text = json.dumps({"format": FORMAT, "entries": dict(sorted(entries.items()))}, indent=1, sort_keys=True)
     (cache_dir / MANIFEST).write_text(text + "\n")
 
 
@@ -284,7 +294,7 @@ def unpack(cache_dir: Path, key: str, entry: dict, expected: tuple[str, ...]) ->
         raise RefusedEntry(f"{path} cannot be read ({error})") from error
     if set(files) != set(expected) or set(entry["files"]) != set(expected):
         raise RefusedEntry(f"{path} holds {sorted(files)}, expected {sorted(expected)}")
-    for name, sha in entry.get("shared", {}).items():
+    for name, sha in entry["shared"].items():
         files[name] = join_columns(read_columns(cache_dir, sha), files[name])
     for name, data in files.items():
         if digest(data) != entry["files"][name]:
@@ -425,17 +435,15 @@ def estimate(plan: Plan, config: dict, jobs: list[Job], missing: list[Job], resu
 # -- refresh --------------------------------------------------------------------------------------------------
 def refresh(config: dict, root: Path, cache_dir: Path) -> str:
     """Store every job whose results are current for its key; drop entries that no current job has, and the
-    shared columns no entry refers to. An entry stored before columns were shared is stored again."""
+    shared columns no entry refers to."""
     results = root / config["results_dir"]
     entries = read_manifest(cache_dir)
     kept, stored, not_current = {}, 0, []
     for job in profile_jobs(config, root):
         if job.key in entries:
             try:
-                files = unpack(cache_dir, job.key, entries[job.key], job.files)
+                unpack(cache_dir, job.key, entries[job.key], job.files)
                 kept[job.key] = entries[job.key]
-                if "shared" not in kept[job.key]:
-                    kept[job.key] = {**kept[job.key], **store(cache_dir, job.key, files)}
                 continue
             except RefusedEntry as error:
                 print(refusal(entries[job.key], error), file=sys.stderr)
@@ -576,11 +584,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(differences) or "check: every re-trained run is byte-identical to its cached files")
         return 1 if differences else 0
     config, slots, config_files = load_profile(args.profile, args.root)
-    if args.command == "refresh":
-        print(refresh(config, args.root, cache_dir_of(config, args.root)))
-        return 0
-    plan = restore(config, args.root, cache_dir_of(config, args.root), slots,
-                   forget_with_snakemake(args.root, config_files))
+    try:
+        if args.command == "refresh":
+            print(refresh(config, args.root, cache_dir_of(config, args.root)))
+            return 0
+        plan = restore(config, args.root, cache_dir_of(config, args.root), slots,
+                       forget_with_snakemake(args.root, config_files))
+    except RefusedEntry as error:  # a manifest this code cannot read
+        print(f"cache: {error}", file=sys.stderr)
+        return 2
     for message in plan.refused:
         print(message, file=sys.stderr)
     print(plan.line(cache_dir_of(config)))
