@@ -176,6 +176,7 @@ def variable_specs(config: dict) -> Specs:
     specs.add("config_threads", "config value threads: CPU threads of each job", lambda a: f"{config['threads']}")
     specs.merge(measured_gpu_specs(config))
     specs.merge(measured_cpu_class_specs(config))
+    specs.merge(measured_yieldbert_specs(config))
     return specs
 
 
@@ -279,6 +280,28 @@ def measured_cpu_class_specs(config: dict) -> Specs:
                   lambda a, v=values: f"{max(t['max_yield_difference'] for t in v):.2g}")
     return specs
 
+
+
+def measured_yieldbert_specs(config: dict) -> Specs:
+    """Values of the committed measurement of Yield-BERT in its authors' fine-tuning loop
+    (`benchmarks/yieldbert_fidelity.py`; not re-run by this build), one set per run label (e.g. the installed
+    transformers, the authors' 2.11.0)."""
+    measured = json.loads(Path(config["measured_yieldbert"]).read_text())
+    source = f"Yield-BERT measurement {config['measured_yieldbert']}"
+    specs = Specs()
+    for label, run in measured["runs"].items():
+        what = f"of the {label} run of the {source}"
+        name = f"yieldbert_loop_{label}"
+        specs.add(f"{name}_transformers", f"transformers version {what}", lambda a, r=run: r["transformers"])
+        specs.add(f"{name}_epochs", f"fine-tuning epochs {what}", lambda a, r=run: str(r["epochs"]))
+        specs.add(f"{name}_split", f"the split {what}", lambda a, r=run: r["split"].replace("_", r"\_"))
+        specs.add(f"{name}_r2", f"test R² {what}", lambda a, r=run: fmt(r["r2"], 3))
+        specs.add(f"{name}_train_loss", f"last epoch's mean training loss (standardized yields) {what}",
+                  lambda a, r=run: fmt(r["train_loss"][-1], 2))
+        specs.add(f"{name}_prediction_std", f"std of the predicted test yields (points) {what}",
+                  lambda a, r=run: fmt(r["prediction_std"], 1))
+        specs.add(f"{name}_seconds", f"wall seconds {what}", lambda a, r=run: f"{r['seconds']:.0f}")
+    return specs
 
 def uncertainty_specs(config: dict, dataset: str) -> Specs:
     """Trimeans of the uncertainty metrics per (model, σ kind), and paired Spearman comparisons of every two
