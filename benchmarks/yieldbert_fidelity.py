@@ -10,13 +10,23 @@ simpletransformers 0.34.4 that their scripts used: `BertForSequenceClassificatio
 shuffled batches; dropout, learning rate and batch size are the `yieldbert` entry's of the paper profile.
 
 Run it once with the installed transformers and once with the authors' 2.11.0, installed beside the project
-(it imports with this torch; its tokenizers are not used):
-    .venv/bin/pip install --target /tmp/transformers-2.11 --no-deps transformers==2.11.0 sentencepiece sacremoses
+(it imports with this torch; with it, rxnfp's tokenizer of their scripts imports too, and the run records how
+many reactions it would give other token ids than the pipeline does):
+    .venv/bin/pip install --target /tmp/transformers-2.11 --no-deps transformers==2.11.0 sentencepiece sacremoses \
+        "setuptools<81"
     .venv/bin/python benchmarks/yieldbert_fidelity.py --label installed
     .venv/bin/python benchmarks/yieldbert_fidelity.py --label authors --transformers /tmp/transformers-2.11
-Each run (about 12 min on one core) is merged into `src/data/measured/yieldbert_fidelity.json` under its
-label; the manuscript quotes it through `\\variable{output/yieldbert_loop_<label>_<name>.txt}`. Needs the
-paper profile's BH features (`make paper` builds them).
+then over their epochs: the 10 of their BH script (`training_scripts/launch_buchwald_hartwig_training.py`,
+the schedule of their epoch-10 checkpoints), and the first 10 of the 15-epoch schedule of their later re-run
+(`trained_models/buchwald_hartwig/FullCV_07_split_2768/checkpoint-2595-epoch-15`); 5-10 min an epoch on a core:
+    .venv/bin/python benchmarks/yieldbert_fidelity.py --label authors_10_epochs --transformers /tmp/transformers-2.11 \
+        --epochs 10
+    .venv/bin/python benchmarks/yieldbert_fidelity.py --label authors_epoch10 --transformers /tmp/transformers-2.11 \
+        --epochs 15 --stop-after 10
+Test R² is measured after every epoch (in eval mode, which draws no random numbers, so the training is the same
+as without it). Each run is merged into `src/data/measured/yieldbert_fidelity.json` under its label; the
+manuscript quotes it through `\\variable{output/yieldbert_loop_<label>_<name>.txt}`. Needs the paper profile's
+BH features (`make paper` builds them).
 """
 
 import argparse
@@ -45,7 +55,18 @@ ADAM_EPS = 1e-8  # simpletransformers' adam_epsilon
 EVAL_BATCH = 64
 
 
-def finetune(run: dict, epochs: int, root: Path) -> dict:
+def authors_token_mismatches(sequences: list[str], encoded: list[list[int]], vocab: Path) -> int:
+    """How many reactions get other token ids from rxnfp's `SmilesTokenizer`, the tokenizer of the authors'
+    scripts, than from the pipeline (it imports only with their transformers)."""
+    from rxnfp.tokenization import SmilesTokenizer
+
+    tokenizer = SmilesTokenizer(str(vocab))
+    return sum(tokenizer.convert_tokens_to_ids([tokenizer.cls_token, *tokenizer.tokenize(sequence),
+                                                tokenizer.sep_token]) != ids
+               for sequence, ids in zip(sequences, encoded))
+
+
+def finetune(run: dict, epochs: int, root: Path, stop_after: int, compare_tokens: bool) -> dict:
     from transformers import BertForSequenceClassification
 
     params, seeds = run["model_params"], run["seeds"]
@@ -56,7 +77,10 @@ def finetune(run: dict, epochs: int, root: Path) -> dict:
     train_idx, test_idx = load_split(run["dataset_spec"], run["split"], reactions, root)
     bert_dir = pretrained_bert_dir()
     vocabulary = BertVocabulary(bert_dir / "vocab.txt")
-    encoded = [vocabulary.encode(s) for s in bundle_sequences(bundle)]
+    sequences = bundle_sequences(bundle)
+    encoded = [vocabulary.encode(s) for s in sequences]
+    checked = {"token_mismatches": authors_token_mismatches(sequences, encoded, bert_dir / "vocab.txt")
+               } if compare_tokens else {}
     tokens, lengths = pad(encoded), torch.as_tensor([len(e) for e in encoded])
     yields = torch.as_tensor(np.array(bundle.yields), dtype=torch.float32)
     mean, std = yields[train_idx].mean(), yields[train_idx].std()
@@ -71,9 +95,16 @@ def finetune(run: dict, epochs: int, root: Path) -> dict:
         batch = tokens[idx, : int(lengths[idx].max())]
         return model(input_ids=batch, attention_mask=(batch != 0).long())[0].squeeze(-1)
 
+    def test_prediction() -> torch.Tensor:
+        """Yields predicted for the test set in eval mode (no dropout, so no random numbers are drawn)."""
+        model.eval()
+        with torch.no_grad():
+            return torch.cat([standardized_prediction(idx)
+                              for idx in torch.as_tensor(test_idx).split(EVAL_BATCH)]) * std + mean
+
     rng = np.random.default_rng(seeds["data"])
-    started, train_loss = time.perf_counter(), []
-    for _ in range(epochs):
+    started, train_loss, r2_by_epoch = time.perf_counter(), [], []
+    for _ in range(stop_after):
         model.train()
         losses = []
         for idx in torch.as_tensor(rng.permutation(train_idx)).split(params["batch_size"]):
@@ -85,13 +116,10 @@ def finetune(run: dict, epochs: int, root: Path) -> dict:
             schedule.step()
             losses.append(loss.item())
         train_loss.append(round(float(np.mean(losses)), 4))
-        print(f"epoch {len(train_loss)}: train loss {train_loss[-1]}", flush=True)
-    model.eval()
-    with torch.no_grad():
-        predicted = torch.cat([standardized_prediction(idx)
-                               for idx in torch.as_tensor(test_idx).split(EVAL_BATCH)]) * std + mean
-    metrics = regression_metrics(yields[test_idx].numpy(), predicted.numpy())
-    return {"r2": round(metrics["r2"], 4), "train_loss": train_loss,
+        predicted = test_prediction()
+        r2_by_epoch.append(round(regression_metrics(yields[test_idx].numpy(), predicted.numpy())["r2"], 4))
+        print(f"epoch {len(train_loss)}: train loss {train_loss[-1]}, test R² {r2_by_epoch[-1]}", flush=True)
+    return {**checked, "r2": r2_by_epoch[-1], "r2_by_epoch": r2_by_epoch, "train_loss": train_loss,
             "prediction_std": round(float(predicted.std()), 3),
             "target_std": round(float(yields[test_idx].std()), 3), "seconds": round(time.perf_counter() - started)}
 
@@ -102,7 +130,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transformers", type=Path, help="a folder holding another transformers, imported first")
     parser.add_argument("--dataset", default="bh")
     parser.add_argument("--split", help="default: the dataset's first split")
-    parser.add_argument("--epochs", type=int, help="default: the yieldbert entry's")
+    parser.add_argument("--epochs", type=int, help="epochs of the learning-rate schedule (default: the yieldbert "
+                        "entry's)")
+    parser.add_argument("--stop-after", type=int, help="train only the first N epochs of that schedule, as the "
+                        "authors' checkpoints at epoch 10 of 15 were (default: all)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if args.transformers is not None:
@@ -117,11 +148,15 @@ def main(argv: list[str] | None = None) -> None:
     seed = config["seeds"]["torch"][0]
     run = dict(run_config(config, args.dataset, "yieldbert", split, seed), results_dir=config["results_dir"])
     epochs = args.epochs or run["model_params"]["epochs"]
-    measured = finetune(run, epochs, root)
+    stop_after = args.stop_after or epochs
+    if not 1 <= stop_after <= epochs:
+        parser.error(f"--stop-after {stop_after}: choose 1 to {epochs} (the schedule's epochs)")
+    measured = finetune(run, epochs, root, stop_after, compare_tokens=args.transformers is not None)
     record = json.loads(args.out.read_text()) if args.out.exists() else {"runs": {}}
     record["runs"][args.label] = {
         "transformers": transformers.__version__, "torch": torch.__version__, "dataset": args.dataset,
-        "split": split, "seed": seed, "epochs": epochs, "bert_dropout": run["model_params"]["bert_dropout"],
+        "split": split, "seed": seed, "epochs": epochs, "epochs_trained": stop_after,
+        "bert_dropout": run["model_params"]["bert_dropout"],
         "processor": platform.processor() or platform.machine(), "measured": date.today().isoformat(), **measured}
     args.out.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps(record["runs"][args.label]))

@@ -246,23 +246,30 @@ def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernel
 
 def test_yieldbert_loop_values_are_one_set_per_run_label(config, tmp_path):
     """The committed measurement of Yield-BERT in its authors' loop: each labelled run (installed transformers,
-    the authors' version) gets its own values; the split name is escaped for LaTeX."""
+    the authors' version, a longer schedule) gets its own values; the split name is escaped for LaTeX."""
     import json
 
     run = {"transformers": "2.11.0", "epochs": 1, "split": "FullCV_01", "r2": -0.00412, "train_loss": [1.1, 1.0282],
            "prediction_std": 0.194, "seconds": 776.6}
-    measured = {"runs": {"authors": run, "installed": dict(run, transformers="5.24.0", r2=0.61)}}
+    measured = {"runs": {"authors": run, "installed": dict(run, transformers="5.24.0", r2=0.61),
+                         "longer": dict(run, epochs=15, epochs_trained=3, r2_by_epoch=[-0.0025, 0.4, 0.612],
+                                       token_mismatches=0)}}
     path = tmp_path / "yieldbert.json"
     path.write_text(json.dumps(measured))
     values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_yieldbert=str(path))).items()
               if name.startswith("yieldbert_loop_")}
-    assert len(values) == 14
+    assert len(values) == 3 * 8 + 2  # the per-epoch R² and the token check only where they were measured
     assert (values["yieldbert_loop_authors_r2"], values["yieldbert_loop_installed_r2"]) == ("-0.004", "0.610")
     assert values["yieldbert_loop_authors_transformers"] == "2.11.0"
     assert values["yieldbert_loop_authors_train_loss"] == "1.03"  # the last epoch's
     assert values["yieldbert_loop_authors_prediction_std"] == "0.2"
     assert values["yieldbert_loop_authors_seconds"] == "777"
     assert values["yieldbert_loop_authors_split"] == r"FullCV\_01"
+    assert values["yieldbert_loop_authors_epochs_trained"] == "1"  # a run without the field trains its schedule
+    assert values["yieldbert_loop_longer_epochs_trained"] == "3"
+    assert values["yieldbert_loop_longer_epochs"] == "15"
+    assert values["yieldbert_loop_longer_r2_by_epoch"] == "-0.003, 0.400, 0.612"
+    assert values["yieldbert_loop_longer_token_mismatches"] == "0"
 
 def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_the_paired_variants(synthetic):
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",

@@ -293,7 +293,15 @@ def measured_yieldbert_specs(config: dict) -> Specs:
         what = f"of the {label} run of the {source}"
         name = f"yieldbert_loop_{label}"
         specs.add(f"{name}_transformers", f"transformers version {what}", lambda a, r=run: r["transformers"])
-        specs.add(f"{name}_epochs", f"fine-tuning epochs {what}", lambda a, r=run: str(r["epochs"]))
+        specs.add(f"{name}_epochs", f"epochs of the learning-rate schedule {what}", lambda a, r=run: str(r["epochs"]))
+        specs.add(f"{name}_epochs_trained", f"epochs trained {what} (the schedule's first ones)",
+                  lambda a, r=run: str(r.get("epochs_trained", r["epochs"])))
+        if "r2_by_epoch" in run:
+            specs.add(f"{name}_r2_by_epoch", f"test R² after each epoch {what}",
+                      lambda a, r=run: ", ".join(fmt(v, 3) for v in r["r2_by_epoch"]))
+        if "token_mismatches" in run:
+            specs.add(f"{name}_token_mismatches", f"reactions the authors' tokenizer encodes otherwise {what}",
+                      lambda a, r=run: str(r["token_mismatches"]))
         specs.add(f"{name}_split", f"the split {what}", lambda a, r=run: r["split"].replace("_", r"\_"))
         specs.add(f"{name}_r2", f"test R² {what}", lambda a, r=run: fmt(r["r2"], 3))
         specs.add(f"{name}_train_loss", f"last epoch's mean training loss (standardized yields) {what}",
