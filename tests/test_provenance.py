@@ -104,3 +104,15 @@ def test_the_cpu_vector_extensions_torch_may_use_are_part_of_the_versions(monkey
     provenance.package_versions.cache_clear()
     assert forced["cpu"] == "avx2" and provenance.package_versions()["cpu"] == "default"
     provenance.package_versions.cache_clear()
+
+
+def test_the_cpu_class_names_a_vendor_other_than_the_one_the_committed_caches_were_computed_on():
+    """Same flags, other vendor, other bytes (an Intel Xeon re-trained every cached torch run differently): the
+    vendor is part of the class, and AMD's bare name keeps the committed caches' keys."""
+    from rxnyield.provenance import cpu_class
+
+    flags = "flags\t\t: fpu sse avx avx2 avx512f avx512bw\n"
+    assert cpu_class("vendor_id\t: AuthenticAMD\n" + flags) == "avx512"
+    assert cpu_class("vendor_id\t: GenuineIntel\n" + flags) == "avx512 (GenuineIntel)"
+    assert cpu_class("vendor_id\t: GenuineIntel\nflags\t\t: fpu sse avx avx2\n") == "avx2 (GenuineIntel)"
+    assert cpu_class("processor\t: 0\n") == "default"  # no vendor, no vector flags

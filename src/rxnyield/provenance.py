@@ -168,18 +168,30 @@ def code_digest(roots: tuple[str, ...]) -> str:
 
 
 def cpu_vector_extensions() -> str:
-    """The widest x86 vector extension torch's CPU kernels can use here (`ATEN_CPU_CAPABILITY` where set):
-    the same code and seed give other bytes with AVX-512 than with AVX2 (measured on BH pre-training), so a
-    result computed on another kind of CPU is another result. Read from /proc/cpuinfo, not from torch (no
-    heavy import while Snakemake plans)."""
+    """The kind of CPU torch's kernels run on (`ATEN_CPU_CAPABILITY` where set): the same code and seed give
+    other bytes with AVX-512 than with AVX2 (measured on BH pre-training), so a result computed on another kind
+    of CPU is another result. Read from /proc/cpuinfo, not from torch (no heavy import while Snakemake plans)."""
     forced = os.environ.get("ATEN_CPU_CAPABILITY")
     if forced:
         return forced
     try:
-        flags = set(Path("/proc/cpuinfo").read_text().split())
+        return cpu_class(Path("/proc/cpuinfo").read_text())
     except OSError:
         return "unknown"
-    return next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags), "default")
+
+
+def cpu_class(cpuinfo: str) -> str:
+    """The widest vector extension in a /proc/cpuinfo text, with the vendor named unless it is AMD's.
+
+    The vendor matters too: on an Intel Xeon (AVX-512 and AMX) every torch run of the committed caches, which
+    were computed on AMD EPYC CPUs with AVX-512, re-trained to other bytes (MKL and oneDNN choose their kernels
+    by vendor and model), while forests and XGBoost matched. AMD's CPUs keep the bare name so that the keys of
+    those caches stay what they were."""
+    flags = set(cpuinfo.split())
+    widest = next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags), "default")
+    vendor = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("vendor_id")),
+                  "AuthenticAMD")
+    return widest if vendor == "AuthenticAMD" else f"{widest} ({vendor})"
 
 
 @cache
