@@ -1,15 +1,22 @@
-"""How far a run moves on a CPU of another vector-extension class, measured by emulating one on this machine.
+"""How far a run moves on a CPU of another class: emulated on the machine of the committed cache, or measured on
+another machine.
 
-The run cache's key holds the CPU's vector-extension class (`rxnyield.provenance.cpu_vector_extensions`), so a
-cache computed on an AVX-512 machine is not served, nor checked by CI, on an AVX2 one. This measures what that
-protects against: the quick profile is trained from scratch in a clean copy of the repository with AVX2
-kernels forced (torch's own kernels through `ATEN_CPU_CAPABILITY`, MKL's through `MKL_ENABLE_INSTRUCTIONS`,
-oneDNN's through `ONEDNN_MAX_CPU_ISA`), and every run is compared with the committed quick cache, computed with
-this machine's native kernels: byte-identical predictions or not, and the difference of test R². A probe of
-single torch operations (natively and emulated, same input) says which kernels differ.
+The run cache's key holds the CPU class (`rxnyield.provenance.machine_cpu_class`: vector extension and vendor),
+so a cache computed on an AMD machine with AVX-512 is served, and checked by CI, on no other kind. This measures
+what that protects against: the quick profile is trained from scratch in a clean copy of the repository, and
+every run is compared with the committed quick cache's run of the same code, settings, data and versions:
+byte-identical predictions or not, and the difference of test R².
 
-Writes `src/data/measured/cpu_class_quick.json` (or --out), which the manuscript quotes. Usage (about 10 min on
-two cores): .venv/bin/python benchmarks/cpu_class.py
+- On the cache's machine, with AVX2 kernels forced (torch's own kernels through `ATEN_CPU_CAPABILITY`, MKL's
+  through `MKL_ENABLE_INSTRUCTIONS`, oneDNN's through `ONEDNN_MAX_CPU_ISA`); a probe of single torch operations
+  (natively and emulated, same input) says which kernels differ. Writes `src/data/measured/cpu_class_quick.json`:
+      .venv/bin/python benchmarks/cpu_class.py
+- On a machine of another class, as it is (`--other-machine`), against the runs the cache's keys name for
+  `--cache-class` (default `avx512`, the AMD EPYC machines the committed caches were computed on). Writes
+  `src/data/measured/other_cpu_quick.json`:
+      .venv/bin/python benchmarks/cpu_class.py --other-machine
+
+The manuscript quotes both. About 10-15 min on two cores.
 """
 
 import argparse
@@ -20,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -27,25 +35,42 @@ import pandas as pd
 
 from rxnyield.cache import CACHE_DIR, MANIFEST, SWITCH, read_manifest, run_of, train_job, unpack
 from rxnyield.config import PREDICTIONS, load_config, profile_config_files, run_dir
-from rxnyield.provenance import cpu_vector_extensions, package_versions
+from rxnyield import provenance
 from rxnyield.reproduce import ROOT, clean_copy
 
 EMULATED = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 PROFILE = "quick"
+MEASURED = ROOT / "src/data/measured"
 
 
-def train_emulated(repo: Path, targets: list[str], log: Path) -> None:
+def train(repo: Path, targets: list[str], log: Path, kernels: dict) -> None:
+    """Train the targets in the clean copy with the cache off, under the `kernels` environment."""
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(repo / "src"),
-               **EMULATED, **{SWITCH: "off"})
+               **kernels, **{SWITCH: "off"})
     with log.open("w") as handle:
         subprocess.run([str(bin_dir / "snakemake"), "--profile", f"profiles/{PROFILE}", *targets], cwd=repo, env=env,
                        check=True, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def compare(repo: Path, config: dict) -> list[dict]:
-    """One row per current cached training run: its model type, whether the emulated run's predictions are the
-    cached bytes, both test R² and the largest difference of a predicted yield."""
+@contextmanager
+def keys_of_cpu_class(name: str):
+    """Compute run keys as a machine of CPU class `name` would: the key of the run the cache holds for this
+    code, settings, data and versions, computed there."""
+    machine = provenance.machine_cpu_class
+    provenance.machine_cpu_class = lambda: name
+    provenance.package_versions.cache_clear()
+    try:
+        yield
+    finally:
+        provenance.machine_cpu_class = machine
+        provenance.package_versions.cache_clear()
+
+
+def compare(repo: Path, config: dict, cache_class: str) -> list[dict]:
+    """One row per current cached training run (current for a machine of `cache_class`): its model type, whether
+    the run trained here has the cached predictions' bytes, both test R² and the largest difference of a
+    predicted yield."""
     cache_dir = ROOT / CACHE_DIR / PROFILE
     results = repo / config["results_dir"]
     rows = []
@@ -53,18 +78,20 @@ def compare(repo: Path, config: dict) -> list[dict]:
         if entry["job"] != "train":
             continue
         run = run_of(entry["name"])
-        job = train_job(config, *run, repo)
-        if job.key != key:  # a stale entry: not what this code computes natively
+        with keys_of_cpu_class(cache_class):
+            job = train_job(config, *run, repo)
+        if job.key != key:  # a stale entry: not what this code computes
             continue
         files = unpack(cache_dir, key, entry, job.files)
         predictions, metrics = job.outputs[:2]  # RUN_FILES: predictions, metrics, config
-        native, emulated = (pd.read_csv(io.BytesIO(files[predictions])),
-                            pd.read_csv(results / predictions))
+        cached, here = pd.read_csv(io.BytesIO(files[predictions])), pd.read_csv(results / predictions)
         rows.append({"run": entry["name"], "type": config["models"][run[1]]["type"],
                      "identical": (results / predictions).read_bytes() == files[predictions],
-                     "r2_native": json.loads(files[metrics])["r2"],
-                     "r2_emulated": json.loads((results / metrics).read_text())["r2"],
-                     "largest_yield_difference": float((emulated["y_pred"] - native["y_pred"]).abs().max())})
+                     "r2_cached": json.loads(files[metrics])["r2"],
+                     "r2_here": json.loads((results / metrics).read_text())["r2"],
+                     "largest_yield_difference": float((here["y_pred"] - cached["y_pred"]).abs().max())})
+    if not rows:
+        sys.exit(f"{cache_dir}: no run is current for CPU class {cache_class!r}; is that the cache's class?")
     return rows
 
 
@@ -107,26 +134,35 @@ def cpu_model() -> str:
     return "unknown"
 
 
-def summary(rows: list[dict]) -> dict:
+def summary(rows: list[dict], kernels: dict | None, cache_class: str) -> dict:
     by_type = {}
     for kind in sorted({r["type"] for r in rows}):
         these = [r for r in rows if r["type"] == kind]
-        differences = [abs(r["r2_emulated"] - r["r2_native"]) for r in these]
+        differences = [abs(r["r2_here"] - r["r2_cached"]) for r in these]
         by_type[kind] = {"runs": len(these), "identical": sum(r["identical"] for r in these),
                          "max_abs_r2_difference": max(differences),
                          "median_abs_r2_difference": statistics.median(differences),
                          "max_yield_difference": max(r["largest_yield_difference"] for r in these)}
     return {"profile": PROFILE, "measured": date.today().isoformat(), "cpu": cpu_model(),
-            "native": cpu_vector_extensions(), "emulated": EMULATED,
-            "torch": package_versions()["torch"], "runs": len(rows),
+            "native": provenance.machine_cpu_class(), "emulated": kernels or None, "cache_class": cache_class,
+            "torch": provenance.package_versions()["torch"], "runs": len(rows),
             "identical": sum(r["identical"] for r in rows), "by_model_type": by_type, "per_run": rows}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "src/data/measured/cpu_class_quick.json")
+    parser.add_argument("--other-machine", action="store_true",
+                        help="this machine as it is, against a cache computed on a CPU of --cache-class")
+    parser.add_argument("--cache-class", default="avx512", help="with --other-machine: the cache's CPU class")
+    parser.add_argument("--out", type=Path, help="default: src/data/measured/cpu_class_quick.json, or "
+                        "other_cpu_quick.json with --other-machine")
     parser.add_argument("--workdir", type=Path, help="keep the clean copy here (default: a temporary directory)")
     args = parser.parse_args()
+    kernels = {} if args.other_machine else EMULATED
+    cache_class = args.cache_class if args.other_machine else provenance.machine_cpu_class()
+    if args.other_machine and cache_class == provenance.machine_cpu_class():
+        sys.exit(f"this machine's CPU class is the cache's ({cache_class}): nothing to measure")
+    out = args.out or MEASURED / ("other_cpu_quick.json" if args.other_machine else "cpu_class_quick.json")
     if not (ROOT / CACHE_DIR / PROFILE / MANIFEST).exists():
         sys.exit(f"{CACHE_DIR / PROFILE}: no committed quick cache to compare with")
     with tempfile.TemporaryDirectory(prefix="rxnyield-cpu-class-") as scratch:
@@ -134,13 +170,16 @@ def main() -> None:
         clean_copy(ROOT, repo)
         config = load_config(*(repo / name for name in profile_config_files(PROFILE)))
         names = [run_of(e["name"]) for e in read_manifest(ROOT / CACHE_DIR / PROFILE).values() if e["job"] == "train"]
-        train_emulated(repo, [str(run_dir(config["results_dir"], *run) / PREDICTIONS) for run in names],
-                       repo.parent / "emulated.log")
-        result = summary(compare(repo, config))
-        result["kernels"] = kernel_probe(repo.parent)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{result['identical']} of {result['runs']} runs byte-identical under {EMULATED}; written to {args.out}")
-    print("  operations that differ:", ", ".join(op for op, v in result["kernels"].items() if not v["identical"]))
+        train(repo, [str(run_dir(config["results_dir"], *run) / PREDICTIONS) for run in names],
+              repo.parent / "training.log", kernels)
+        result = summary(compare(repo, config, cache_class), kernels, cache_class)
+        if kernels:
+            result["kernels"] = kernel_probe(repo.parent)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{result['identical']} of {result['runs']} runs byte-identical on {result['native']} "
+          f"({kernels or 'native kernels'}) to the cache's from {cache_class}; written to {out}")
+    if kernels:
+        print("  operations that differ:", ", ".join(op for op, v in result["kernels"].items() if not v["identical"]))
     for kind, values in result["by_model_type"].items():
         print(f"  {kind}: {values['identical']}/{values['runs']} identical, |ΔR²| max "
               f"{values['max_abs_r2_difference']:.2e}, median {values['median_abs_r2_difference']:.2e}")

@@ -13,7 +13,7 @@ import pytest
 from rxnyield.config import load_config
 from rxnyield.data.reactions import ReactionSet, load_reactions
 from rxnyield.data.validate import MANIFEST_NAME, sha256
-from rxnyield.provenance import cpu_vector_extensions
+from rxnyield.provenance import machine_cpu_class
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +83,7 @@ def assert_matches_golden(model, bundle, idx, golden_name: str) -> None:
         np.testing.assert_allclose(frame["y_pred"], expected["y_pred"], rtol=1e-6, atol=1e-6)
         np.testing.assert_allclose(frame["y_sigma"], expected["y_sigma"], rtol=1e-6, atol=1e-6)
     except AssertionError:
-        here = cpu_vector_extensions()
+        here = machine_cpu_class()
         if here != GOLDEN_CPU_CLASS:  # other kernels, other training trajectory: not this CPU's numbers
             pytest.skip(f"{golden_name} was frozen on CPU class {GOLDEN_CPU_CLASS!r}; this one is {here!r}")
         raise

@@ -2,6 +2,7 @@
 
 import copy
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 
@@ -97,12 +98,14 @@ def test_the_cpu_vector_extensions_torch_may_use_are_part_of_the_versions(monkey
     kind of CPU must not be served as this one's."""
     from rxnyield import provenance
 
+    cpuinfo = Path("/proc/cpuinfo").read_text()
     monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
     provenance.package_versions.cache_clear()
     forced = provenance.package_versions()
     monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
     provenance.package_versions.cache_clear()
-    assert forced["cpu"] == "avx2" and provenance.package_versions()["cpu"] == "default"
+    assert forced["cpu"] == provenance.cpu_class(cpuinfo, forced="avx2")
+    assert provenance.package_versions()["cpu"] == provenance.cpu_class(cpuinfo, forced="default") != forced["cpu"]
     provenance.package_versions.cache_clear()
 
 
@@ -116,3 +119,7 @@ def test_the_cpu_class_names_a_vendor_other_than_the_one_the_committed_caches_we
     assert cpu_class("vendor_id\t: GenuineIntel\n" + flags) == "avx512 (GenuineIntel)"
     assert cpu_class("vendor_id\t: GenuineIntel\nflags\t\t: fpu sse avx avx2\n") == "avx2 (GenuineIntel)"
     assert cpu_class("processor\t: 0\n") == "default"  # no vendor, no vector flags
+    # forced kernels replace the vector extension, never the vendor: an Intel machine forced to AVX-512 kernels
+    # would be served the runs computed on AMD
+    assert cpu_class("vendor_id\t: GenuineIntel\n" + flags, forced="avx512") == "avx512 (GenuineIntel)"
+    assert cpu_class("vendor_id\t: AuthenticAMD\n" + flags, forced="avx2") == "avx2"

@@ -217,31 +217,41 @@ def test_gpu_variables_pair_the_splits_both_models_ran_on(config, tmp_path):
 
 
 def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernels(config, tmp_path):
-    """The committed CPU-class measurement: torch model types (the registry's `torch_seeded`) against forests and
-    XGBoost, the types that kept every byte, and the operations that did not."""
+    """The committed CPU-class measurements: torch model types (the registry's `torch_seeded`) against forests and
+    XGBoost, the types that kept every byte, and the operations that did not; the kernels only where they were
+    emulated, the vendor where it is not AMD's."""
     import json
 
     kinds = {"random_forest": (3, 3, 0.0, 0.0), "xgboost": (2, 2, 0.0, 0.0), "mpnn": (4, 4, 0.0, 0.0),
              "uam": (5, 0, 2.5e-3, 2.94), "yieldbert": (2, 0, 4e-9, 0.001)}
-    measured = {"native": "avx512", "emulated": {"ATEN_CPU_CAPABILITY": "avx2"},
+    per_run = [{"type": "uam", "r2_cached": 0.9, "r2_here": 0.9 + d} for d in (1e-3, -2e-3, 2.5e-3, 0, 0)]
+    per_run += [{"type": "mpnn", "r2_cached": 0.9, "r2_here": 0.9}] * 4 + [
+        {"type": "yieldbert", "r2_cached": 0.1, "r2_here": 0.1}] * 2
+    per_run += [{"type": "random_forest", "r2_cached": 0.8, "r2_here": 0.8}] * 5
+    measured = {"native": "avx512", "cache_class": "avx512", "cpu": "AMD EPYC",
+                "emulated": {"ATEN_CPU_CAPABILITY": "avx2"}, "per_run": per_run,
                 "by_model_type": {k: {"runs": n, "identical": same, "max_abs_r2_difference": r2,
                                       "max_yield_difference": y} for k, (n, same, r2, y) in kinds.items()},
                 "kernels": {"linear": {"identical": True}, "layer_norm": {"identical": True},
                             "encoder_layer": {"identical": False}, "softmax": {"identical": False}}}
-    path = tmp_path / "cpu.json"
-    path.write_text(json.dumps(measured))
-    values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_cpu_class=str(path))).items()
-              if name.startswith("cpu_class_")}
-    assert (values["cpu_class_native"], values["cpu_class_emulated"]) == ("AVX-512", "AVX2")
+    emulated, other = tmp_path / "cpu.json", tmp_path / "other.json"
+    emulated.write_text(json.dumps(measured))
+    other.write_text(json.dumps(dict(measured, native="avx512 (GenuineIntel)", emulated=None, kernels=None)))
+    specs = variable_specs(dict(config, measured_cpu_class=str(emulated), measured_other_cpu=str(other)))
+    values = {name: spec(None) for name, spec in specs.items() if name.startswith(("cpu_class_", "other_cpu_"))}
+    assert (values["cpu_class_native"], values["cpu_class_emulated"]) == ("AMD AVX-512", "AVX2")
     assert (values["cpu_class_torch_runs"], values["cpu_class_torch_identical"]) == ("11", "4")
     assert (values["cpu_class_other_runs"], values["cpu_class_other_identical"]) == ("5", "5")
     assert values["cpu_class_torch_max_r2_difference"] == r"$2.5 \times 10^{-3}$"
+    assert values["cpu_class_torch_median_r2_difference"] == "0"  # 8 of the 11 torch runs did not move
     assert values["cpu_class_other_max_r2_difference"] == "0"
     assert values["cpu_class_torch_max_yield_difference"] == "2.9"
     assert values["cpu_class_identical_torch_types"] == "mpnn"
     assert values["cpu_class_differing_torch_types"] == "uam, yieldbert"
     assert values["cpu_class_differing_kernels"] == "encoder layer, softmax"  # no underscore reaches LaTeX
-
+    assert (values["other_cpu_native"], values["other_cpu_cache_class"]) == ("Intel AVX-512", "AMD AVX-512")
+    assert values["other_cpu_torch_runs"] == "11" and values["other_cpu_cpu"] == "AMD EPYC"
+    assert "other_cpu_emulated" not in values and "other_cpu_differing_kernels" not in values
 
 
 def test_yieldbert_loop_values_are_one_set_per_run_label(config, tmp_path):

@@ -167,28 +167,29 @@ def code_digest(roots: tuple[str, ...]) -> str:
     return digest(json.dumps({module: file_digest(path) for module, path in sorted(closure.items())}))
 
 
-def cpu_vector_extensions() -> str:
-    """The kind of CPU torch's kernels run on (`ATEN_CPU_CAPABILITY` where set): the same code and seed give
-    other bytes with AVX-512 than with AVX2 (measured on BH pre-training), so a result computed on another kind
-    of CPU is another result. Read from /proc/cpuinfo, not from torch (no heavy import while Snakemake plans)."""
-    forced = os.environ.get("ATEN_CPU_CAPABILITY")
-    if forced:
-        return forced
+def machine_cpu_class() -> str:
+    """The kind of CPU torch's kernels run on here: the same code and seed give other bytes with AVX-512 than with
+    AVX2 (measured on BH pre-training), and on another vendor's CPU, so a result computed on another kind of CPU
+    is another result. Read from /proc/cpuinfo, not from torch (no heavy import while Snakemake plans); kernels
+    forced through `ATEN_CPU_CAPABILITY` replace the vector extension, not the vendor."""
     try:
-        return cpu_class(Path("/proc/cpuinfo").read_text())
+        cpuinfo = Path("/proc/cpuinfo").read_text()
     except OSError:
         return "unknown"
+    return cpu_class(cpuinfo, forced=os.environ.get("ATEN_CPU_CAPABILITY"))
 
 
-def cpu_class(cpuinfo: str) -> str:
-    """The widest vector extension in a /proc/cpuinfo text, with the vendor named unless it is AMD's.
+def cpu_class(cpuinfo: str, forced: str | None = None) -> str:
+    """The widest vector extension in a /proc/cpuinfo text (or the `forced` one), with the vendor named unless it
+    is AMD's.
 
     The vendor matters too: on an Intel Xeon (AVX-512 and AMX) every torch run of the committed caches, which
     were computed on AMD EPYC CPUs with AVX-512, re-trained to other bytes (MKL and oneDNN choose their kernels
-    by vendor and model), while forests and XGBoost matched. AMD's CPUs keep the bare name so that the keys of
-    those caches stay what they were."""
+    by vendor and model), while forests and XGBoost matched; forcing AVX-512 kernels there does not make it an
+    AMD machine. AMD's CPUs keep the bare name so that the keys of those caches stay what they were."""
     flags = set(cpuinfo.split())
-    widest = next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags), "default")
+    widest = forced or next((name for name, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags),
+                            "default")
     vendor = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("vendor_id")),
                   "AuthenticAMD")
     return widest if vendor == "AuthenticAMD" else f"{widest} ({vendor})"
@@ -198,8 +199,8 @@ def cpu_class(cpuinfo: str) -> str:
 def package_versions() -> dict[str, str]:
     """Installed versions of NUMERIC_PACKAGES (from package metadata: nothing heavy is imported), where torch
     runs (`RXNYIELD_DEVICE`: CUDA numbers differ from CPU ones, and a CUDA build of torch may run either) and
-    the CPU's vector extensions torch uses."""
-    versions = {"RXNYIELD_DEVICE": os.environ.get("RXNYIELD_DEVICE", "auto"), "cpu": cpu_vector_extensions()}
+    the class of the CPU it runs on (`machine_cpu_class`)."""
+    versions = {"RXNYIELD_DEVICE": os.environ.get("RXNYIELD_DEVICE", "auto"), "cpu": machine_cpu_class()}
     for package in NUMERIC_PACKAGES:
         try:
             versions[package] = metadata.version(package)

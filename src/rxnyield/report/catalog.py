@@ -29,7 +29,7 @@ KINDS = {"figure": (FIGURES, ".pdf"), "table": (TEX_OUTPUT, ".tex"), "variables"
 VARIABLE_INPUTS = ("config", "per_split", "summary", "paired", "uncertainty", "uncertainty_summary", "sigma_paired")
 # Committed files (config keys) the variables quote: published values and measurements this build does not re-run.
 VARIABLE_QUOTED = ("quoted_values", "quoted_reproduction", "measured_gpu", "measured_cpu_class",
-                   "measured_yieldbert")
+                   "measured_other_cpu", "measured_yieldbert")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Each spec is a function of the `Aggregate` (config, per-split metrics, summaries
 from __future__ import annotations
 
 import json
+import statistics
 from functools import cache
 from pathlib import Path
 
@@ -175,7 +176,8 @@ def variable_specs(config: dict) -> Specs:
     specs.merge(config_values("seed", config["seeds"], "seeds"))
     specs.add("config_threads", "config value threads: CPU threads of each job", lambda a: f"{config['threads']}")
     specs.merge(measured_gpu_specs(config))
-    specs.merge(measured_cpu_class_specs(config))
+    specs.merge(measured_cpu_class_specs(config, "measured_cpu_class", "cpu_class"))
+    specs.merge(measured_cpu_class_specs(config, "measured_other_cpu", "other_cpu"))
     specs.merge(measured_yieldbert_specs(config))
     return specs
 
@@ -244,42 +246,59 @@ def scientific(value: float, digits: int = 1) -> str:
 
 
 VECTOR_EXTENSIONS = {"avx512": "AVX-512", "avx2": "AVX2"}
+VENDORS = {"GenuineIntel": "Intel", "AuthenticAMD": "AMD"}
 
 
-def measured_cpu_class_specs(config: dict) -> Specs:
-    """Values of the committed measurement of another CPU class (`benchmarks/cpu_class.py`; not re-run by this
-    build): the quick profile trained with AVX2 kernels forced, against its cache from this machine's kernels."""
-    measured = json.loads(Path(config["measured_cpu_class"]).read_text())
-    source = f"CPU-class measurement {config['measured_cpu_class']}"
+def readable_cpu_class(name: str) -> str:
+    """`AMD AVX-512` for `avx512`, `Intel AVX-512` for `avx512 (GenuineIntel)`: the class names every vendor but
+    AMD (`rxnyield.provenance.cpu_class`)."""
+    width, _, vendor = name.partition(" ")
+    vendor = vendor.strip("()") or "AuthenticAMD"
+    return f"{VENDORS.get(vendor, vendor)} {VECTOR_EXTENSIONS.get(width, width)}"
+
+
+def measured_cpu_class_specs(config: dict, setting: str, prefix: str) -> Specs:
+    """Values of a committed measurement of another CPU class (`benchmarks/cpu_class.py`; not re-run by this
+    build): the quick profile trained with AVX2 kernels forced (`measured_cpu_class`), or on a machine of another
+    class (`measured_other_cpu`), against the committed quick cache."""
+    measured = json.loads(Path(config[setting]).read_text())
+    source = f"CPU-class measurement {config[setting]}"
     by_type = measured["by_model_type"]
     torch_measured = {k: v for k, v in by_type.items() if REGISTRY[k].torch_seeded}
     groups = {"torch": list(torch_measured.values()),
               "other": [v for k, v in by_type.items() if k not in torch_measured]}
     specs = Specs()
-    specs.add("cpu_class_native", f"this machine's vector extensions in the {source}",
-              lambda a: VECTOR_EXTENSIONS.get(measured["native"], measured["native"]))
-    specs.add("cpu_class_emulated", f"the kernels forced in the {source}",
-              lambda a: VECTOR_EXTENSIONS[measured["emulated"]["ATEN_CPU_CAPABILITY"]])
+    specs.add(f"{prefix}_native", f"the measuring machine's CPU class in the {source}",
+              lambda a: readable_cpu_class(measured["native"]))
+    specs.add(f"{prefix}_cache_class", f"the CPU class of the cache compared with in the {source}",
+              lambda a: readable_cpu_class(measured["cache_class"]))
+    specs.add(f"{prefix}_cpu", f"the measuring machine's CPU model in the {source}", lambda a: measured["cpu"])
+    if measured["emulated"]:
+        specs.add(f"{prefix}_emulated", f"the kernels forced in the {source}",
+                  lambda a: VECTOR_EXTENSIONS[measured["emulated"]["ATEN_CPU_CAPABILITY"]])
+        specs.add(f"{prefix}_differing_kernels", f"torch operations whose bytes differ in the {source}",
+                  lambda a: ", ".join(op.replace("_", " ") for op, v in measured["kernels"].items()
+                                      if not v["identical"]) or "none")
     for which, same in (("identical", True), ("differing", False)):
-        specs.add(f"cpu_class_{which}_torch_types", f"torch model types whose runs all kept (or not) their bytes in "
+        specs.add(f"{prefix}_{which}_torch_types", f"torch model types whose runs all kept (or not) their bytes in "
                   f"the {source}", lambda a, s=same: ", ".join(k for k, v in torch_measured.items()
                                                               if (v["identical"] == v["runs"]) == s) or "none")
-    specs.add("cpu_class_differing_kernels", f"torch operations whose bytes differ in the {source}",
-              lambda a: ", ".join(op.replace("_", " ") for op, v in measured["kernels"].items()
-                                  if not v["identical"]) or "none")
     for group, values in groups.items():
         what = "torch-model" if group == "torch" else "forest and XGBoost"
-        specs.add(f"cpu_class_{group}_runs", f"{what} runs of the {source}",
+        specs.add(f"{prefix}_{group}_runs", f"{what} runs of the {source}",
                   lambda a, v=values: str(sum(t["runs"] for t in v)))
-        specs.add(f"cpu_class_{group}_identical", f"{what} runs with byte-identical predictions in the {source}",
+        specs.add(f"{prefix}_{group}_identical", f"{what} runs with byte-identical predictions in the {source}",
                   lambda a, v=values: str(sum(t["identical"] for t in v)))
-        specs.add(f"cpu_class_{group}_max_r2_difference", f"largest |ΔR²| of {what} runs in the {source}",
+        specs.add(f"{prefix}_{group}_max_r2_difference", f"largest |ΔR²| of {what} runs in the {source}",
                   lambda a, v=values: scientific(max(t["max_abs_r2_difference"] for t in v)))
-        specs.add(f"cpu_class_{group}_max_yield_difference",
+        specs.add(f"{prefix}_{group}_median_r2_difference", f"median |ΔR²| over the {what} runs of the {source}",
+                  lambda a, g=group: scientific(statistics.median(
+                      abs(r["r2_here"] - r["r2_cached"]) for r in measured["per_run"]
+                      if (r["type"] in torch_measured) == (g == "torch"))))
+        specs.add(f"{prefix}_{group}_max_yield_difference",
                   f"largest difference of a predicted yield (points) of {what} runs in the {source}",
                   lambda a, v=values: f"{max(t['max_yield_difference'] for t in v):.2g}")
     return specs
-
 
 
 def measured_yieldbert_specs(config: dict) -> Specs:
