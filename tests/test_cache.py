@@ -22,7 +22,7 @@ from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, ForeignCache, Refu
                             store, train_job, unpack, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest
-from rxnyield.reproduce import clean_copy
+from rxnyield.reproduce import clean_copy, head_commit, own_runs_cache
 
 BIN = Path(sys.executable).parent
 HEAVY_RULES = {"validate", "featurize", "pretrain", "train"}
@@ -82,12 +82,9 @@ def rewrite_entry(cache_dir: Path, key: str, change, manifest_too: bool) -> None
     write_manifest(cache_dir, entries)
 
 
-@pytest.fixture(scope="module")
-def cached_repo(tmp_path_factory) -> Path:
-    """A copy of the repository whose quick cache holds every job (placeholder files), and no results."""
-    root = tmp_path_factory.mktemp("cached") / "repo"
-    clean_copy(ROOT, root)
-    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+def write_placeholder_results(root: Path) -> Path:
+    """Placeholder outputs, benchmarks and stamps of every job of the quick profile under its current key, as if
+    the profile had been built; the results directory."""
     config, _, _ = load_profile("quick", root)
     results = root / config["results_dir"]
     for number, job in enumerate(profile_jobs(config, root)):
@@ -95,6 +92,17 @@ def cached_repo(tmp_path_factory) -> Path:
             (results / name).parent.mkdir(parents=True, exist_ok=True)
             (results / name).write_text(BENCHMARK.format(s=1 + number) if name.endswith(".tsv") else name)
         (results / job.stamp).write_text(job.provenance.to_json())
+    return results
+
+
+@pytest.fixture(scope="module")
+def cached_repo(tmp_path_factory) -> Path:
+    """A copy of the repository whose quick cache holds every job (placeholder files), and no results."""
+    root = tmp_path_factory.mktemp("cached") / "repo"
+    clean_copy(ROOT, root)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    results = write_placeholder_results(root)
+    config, _, _ = load_profile("quick", root)
     refresh(config, root, root / CACHE_DIR / "quick")
     shutil.rmtree(results)
     return root
@@ -183,6 +191,35 @@ def set_components(cache_dir: Path, **components: str) -> None:
         if entry["job"] == "train":
             entry["components"].update(components)
     write_manifest(cache_dir, {digest(key): entry for key, entry in entries.items()})
+
+
+def test_where_no_committed_run_serves_the_second_reproduce_build_restores_the_first_builds_less_a_few(
+        cached_repo, tmp_path, monkeypatch):
+    """On another CPU class `make reproduce --from-cache` (the end-to-end test) would train every run twice; its
+    second build restores the first build's runs instead and re-trains those CI's check would choose."""
+    from rxnyield import provenance
+
+    first, second = tmp_path / "build_a", tmp_path / "build_b"
+    for build in (first, second):
+        shutil.copytree(cached_repo, build)
+    with open(tmp_path / "log", "w") as log:
+        assert own_runs_cache("quick", first, second, "0123abc", log) is None  # the committed cache serves here
+        shutil.rmtree(first / CACHE_DIR / "quick")  # as a foreign cache would be pruned: the first build's own runs
+        write_placeholder_results(first)
+        monkeypatch.setattr(provenance, "machine_cpu_class", lambda: "avx512 (SomeOtherVendor)")
+        provenance.package_versions.cache_clear()
+        try:
+            line = own_runs_cache("quick", first, second, "0123abc", log)
+        finally:
+            monkeypatch.undo()
+            provenance.package_versions.cache_clear()
+    config, _, _ = load_profile("quick", second)
+    entries = read_manifest(first / CACHE_DIR / "quick")
+    chosen = choose_checks(config, entries, "0123abc", check_budget("quick"))
+    assert chosen and line.endswith("re-trains " + ", ".join(entries[key]["name"] for key in chosen))
+    assert set(read_manifest(second / CACHE_DIR / "quick")) == set(entries) - set(chosen)
+    restore(second)
+    assert trained(planned(second)) == {run_of(entries[key]["name"]) for key in chosen}
 
 
 def test_the_check_refuses_a_stale_cache_and_skips_one_from_another_cpu_class(repo):
@@ -344,11 +381,6 @@ def test_the_ci_check_retrains_a_cached_run_and_requires_identical_files(trained
 
 
 # -- the committed caches are real ----------------------------------------------------------------------------
-def head_commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    return done.stdout.strip() if done.returncode == 0 else "no-git"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", sorted(p.parent.name for p in (ROOT / CACHE_DIR).glob(f"*/{MANIFEST}")))
 def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
@@ -357,7 +389,7 @@ def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
     root = tmp_path / "repo"
     clean_copy(ROOT, root)
     try:
-        differences = check(profile, root, head_commit(), check_budget(profile))
+        differences = check(profile, root, head_commit(ROOT), check_budget(profile))
     except ForeignCache as foreign:
         pytest.skip(str(foreign))
     assert differences == []
