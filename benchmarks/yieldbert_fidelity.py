@@ -23,6 +23,9 @@ the schedule of their epoch-10 checkpoints), and the first 10 of the 15-epoch sc
         --epochs 10
     .venv/bin/python benchmarks/yieldbert_fidelity.py --label authors_epoch10 --transformers /tmp/transformers-2.11 \
         --epochs 15 --stop-after 10
+and their 10 epochs with other torch seeds (weights, dropout and batch order; one run each):
+    .venv/bin/python benchmarks/yieldbert_fidelity.py --label authors_10_epochs_seed1 \
+        --transformers /tmp/transformers-2.11 --epochs 10 --seed 1
 Test R² is measured after every epoch (in eval mode, which draws no random numbers, so the training is the same
 as without it). Each run is merged into `src/data/measured/yieldbert_fidelity.json` under its label; the
 manuscript quotes it through `\\variable{output/yieldbert_loop_<label>_<name>.txt}`. Needs the paper profile's
@@ -134,6 +137,8 @@ def main(argv: list[str] | None = None) -> None:
                         "entry's)")
     parser.add_argument("--stop-after", type=int, help="train only the first N epochs of that schedule, as the "
                         "authors' checkpoints at epoch 10 of 15 were (default: all)")
+    parser.add_argument("--seed", type=int, help="the torch seed (weights, dropout; batches: the data seed + it), as "
+                        "a pipeline run's; default: the profile's first")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if args.transformers is not None:
@@ -145,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     root = Path(".")
     config = load_config(*profile_config_files("paper"))
     split = args.split or config["datasets"][args.dataset]["splits"][0]
-    seed = config["seeds"]["torch"][0]
+    seed = config["seeds"]["torch"][0] if args.seed is None else args.seed
     run = dict(run_config(config, args.dataset, "yieldbert", split, seed), results_dir=config["results_dir"])
     epochs = args.epochs or run["model_params"]["epochs"]
     stop_after = args.stop_after or epochs

@@ -228,6 +228,10 @@ def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernel
     per_run += [{"type": "mpnn", "r2_cached": 0.9, "r2_here": 0.9}] * 4 + [
         {"type": "yieldbert", "r2_cached": 0.1, "r2_here": 0.1}] * 2
     per_run += [{"type": "random_forest", "r2_cached": 0.8, "r2_here": 0.8}] * 5
+    per_run = [dict(row, run=f"bh/model_{i % 2}/FullCV_01/seed0", identical=row["r2_cached"] == row["r2_here"])
+               for i, row in enumerate(per_run)]
+    other_runs = per_run + [{"run": "bh_tests/mordred_rf/Test3/seed0", "type": "random_forest", "identical": False,
+                             "r2_cached": 0.6, "r2_here": 0.59}]
     measured = {"native": "avx512", "cache_class": "avx512", "cpu": "AMD EPYC",
                 "emulated": {"ATEN_CPU_CAPABILITY": "avx2"}, "per_run": per_run,
                 "by_model_type": {k: {"runs": n, "identical": same, "max_abs_r2_difference": r2,
@@ -236,7 +240,8 @@ def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernel
                             "encoder_layer": {"identical": False}, "softmax": {"identical": False}}}
     emulated, other = tmp_path / "cpu.json", tmp_path / "other.json"
     emulated.write_text(json.dumps(measured))
-    other.write_text(json.dumps(dict(measured, native="avx512 (GenuineIntel)", emulated=None, kernels=None)))
+    other.write_text(json.dumps(dict(measured, native="avx512 (GenuineIntel)", emulated=None, kernels=None,
+                                     per_run=other_runs)))
     specs = variable_specs(dict(config, measured_cpu_class=str(emulated), measured_other_cpu=str(other)))
     values = {name: spec(None) for name, spec in specs.items() if name.startswith(("cpu_class_", "other_cpu_"))}
     assert (values["cpu_class_native"], values["cpu_class_emulated"]) == ("AMD AVX-512", "AVX2")
@@ -252,6 +257,8 @@ def test_cpu_class_values_group_torch_models_apart_and_name_the_differing_kernel
     assert (values["other_cpu_native"], values["other_cpu_cache_class"]) == ("Intel AVX-512", "AMD AVX-512")
     assert values["other_cpu_torch_runs"] == "11" and values["other_cpu_cpu"] == "AMD EPYC"
     assert "other_cpu_emulated" not in values and "other_cpu_differing_kernels" not in values
+    assert values["cpu_class_differing_other_models"] == "none"
+    assert values["other_cpu_differing_other_models"] == r"bh\_tests/mordred\_rf"  # torch runs are not listed
 
 
 def test_yieldbert_loop_values_are_one_set_per_run_label(config, tmp_path):
@@ -260,21 +267,22 @@ def test_yieldbert_loop_values_are_one_set_per_run_label(config, tmp_path):
     import json
 
     run = {"transformers": "2.11.0", "epochs": 1, "split": "FullCV_01", "r2": -0.00412, "train_loss": [1.1, 1.0282],
-           "prediction_std": 0.194, "seconds": 776.6}
-    measured = {"runs": {"authors": run, "installed": dict(run, transformers="5.24.0", r2=0.61),
+           "prediction_std": 0.194, "seconds": 776.6, "seed": 0}
+    measured = {"runs": {"authors": run, "installed": dict(run, transformers="5.24.0", r2=0.61, seed=2),
                          "longer": dict(run, epochs=15, epochs_trained=3, r2_by_epoch=[-0.0025, 0.4, 0.612],
                                        token_mismatches=0)}}
     path = tmp_path / "yieldbert.json"
     path.write_text(json.dumps(measured))
     values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_yieldbert=str(path))).items()
               if name.startswith("yieldbert_loop_")}
-    assert len(values) == 3 * 8 + 2  # the per-epoch R² and the token check only where they were measured
+    assert len(values) == 3 * 9 + 2  # the per-epoch R² and the token check only where they were measured
     assert (values["yieldbert_loop_authors_r2"], values["yieldbert_loop_installed_r2"]) == ("-0.004", "0.610")
     assert values["yieldbert_loop_authors_transformers"] == "2.11.0"
     assert values["yieldbert_loop_authors_train_loss"] == "1.03"  # the last epoch's
     assert values["yieldbert_loop_authors_prediction_std"] == "0.2"
     assert values["yieldbert_loop_authors_seconds"] == "777"
     assert values["yieldbert_loop_authors_split"] == r"FullCV\_01"
+    assert (values["yieldbert_loop_authors_seed"], values["yieldbert_loop_installed_seed"]) == ("0", "2")
     assert values["yieldbert_loop_authors_epochs_trained"] == "1"  # a run without the field trains its schedule
     assert values["yieldbert_loop_longer_epochs_trained"] == "3"
     assert values["yieldbert_loop_longer_epochs"] == "15"

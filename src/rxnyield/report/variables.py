@@ -283,6 +283,10 @@ def measured_cpu_class_specs(config: dict, setting: str, prefix: str) -> Specs:
         specs.add(f"{prefix}_{which}_torch_types", f"torch model types whose runs all kept (or not) their bytes in "
                   f"the {source}", lambda a, s=same: ", ".join(k for k, v in torch_measured.items()
                                                               if (v["identical"] == v["runs"]) == s) or "none")
+    specs.add(f"{prefix}_differing_other_models", f"dataset/model of the forest and XGBoost runs whose bytes differ in "
+              f"the {source}", lambda a: ", ".join(sorted({"/".join(r["run"].split("/")[:2]).replace("_", r"\_")
+                                                            for r in measured["per_run"] if not r["identical"]
+                                                            and r["type"] not in torch_measured})) or "none")
     for group, values in groups.items():
         what = "torch-model" if group == "torch" else "forest and XGBoost"
         specs.add(f"{prefix}_{group}_runs", f"{what} runs of the {source}",
@@ -322,6 +326,7 @@ def measured_yieldbert_specs(config: dict) -> Specs:
             specs.add(f"{name}_token_mismatches", f"reactions the authors' tokenizer encodes otherwise {what}",
                       lambda a, r=run: str(r["token_mismatches"]))
         specs.add(f"{name}_split", f"the split {what}", lambda a, r=run: r["split"].replace("_", r"\_"))
+        specs.add(f"{name}_seed", f"the torch seed {what}", lambda a, r=run: str(r["seed"]))
         specs.add(f"{name}_r2", f"test R² {what}", lambda a, r=run: fmt(r["r2"], 3))
         specs.add(f"{name}_train_loss", f"last epoch's mean training loss (standardized yields) {what}",
                   lambda a, r=run: fmt(r["train_loss"][-1], 2))
