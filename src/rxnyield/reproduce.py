@@ -104,7 +104,7 @@ def own_runs_cache(profile: str, first: Path, second: Path, commit: str, log) ->
     subprocess.run([sys.executable, "-m", "rxnyield.cache", "refresh", "--profile", profile], cwd=first,
                    env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                             PYTHONPATH=str(first / "src")), check=True, stdout=log, stderr=subprocess.STDOUT)
-    shutil.rmtree(committed)
+    shutil.rmtree(committed, ignore_errors=True)  # a profile without a committed cache has none
     shutil.copytree(cache_dir_of(config, first), committed)
     entries = read_manifest(committed)
     retrained = choose_checks(config, entries, commit, check_budget(profile))
