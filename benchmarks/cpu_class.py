@@ -36,7 +36,7 @@ import pandas as pd
 from rxnyield.cache import CACHE_DIR, MANIFEST, SWITCH, read_manifest, run_of, train_job, unpack
 from rxnyield.config import PREDICTIONS, load_config, profile_config_files, run_dir
 from rxnyield import provenance
-from rxnyield.reproduce import ROOT, clean_copy
+from rxnyield.reproduce import ROOT, clean_copy, copy_environment
 
 EMULATED = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 PROFILE = "quick"
@@ -45,12 +45,11 @@ MEASURED = ROOT / "src/data/measured"
 
 def train(repo: Path, targets: list[str], log: Path, kernels: dict) -> None:
     """Train the targets in the clean copy with the cache off, under the `kernels` environment."""
-    bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(repo / "src"),
-               **kernels, **{SWITCH: "off"})
+    snakemake = Path(sys.executable).parent / "snakemake"
     with log.open("w") as handle:
-        subprocess.run([str(bin_dir / "snakemake"), "--profile", f"profiles/{PROFILE}", *targets], cwd=repo, env=env,
-                       check=True, stdout=handle, stderr=subprocess.STDOUT)
+        subprocess.run([str(snakemake), "--profile", f"profiles/{PROFILE}", *targets], cwd=repo,
+                       env=copy_environment(repo, **kernels, **{SWITCH: "off"}), check=True, stdout=handle,
+                       stderr=subprocess.STDOUT)
 
 
 @contextmanager

@@ -46,16 +46,28 @@ def clean_copy(root: Path, target: Path) -> None:
         shutil.copy2(root / name, destination)
 
 
+def copy_environment(directory: Path, **extra: str) -> dict[str, str]:
+    """This interpreter's environment for commands run in the copy `directory`: its package first on the import
+    path, this environment's `bin` (Snakemake, `rxnyield`) first on PATH, and `extra` variables."""
+    bin_dir = Path(sys.executable).parent
+    return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+                PYTHONPATH=str(directory / "src"), **extra)
+
+
+def cache_command(directory: Path, command: str, profile: str, log, env: dict[str, str]) -> None:
+    """`python -m rxnyield.cache <command> --profile <profile>` in the copy `directory`, logged to `log`."""
+    subprocess.run([sys.executable, "-m", "rxnyield.cache", command, "--profile", profile], cwd=directory, env=env,
+                   check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
 def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: bool = False) -> None:
     """Run the whole workflow of `profile` in `directory` with this interpreter's environment; with `slurm`,
     the profile's configuration through the SLURM executor (`profiles/slurm`); with `from_cache`, after
     restoring the committed cache's current runs. Otherwise the cache is off: every run is trained."""
     bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-               PYTHONPATH=str(directory / "src"), **{SWITCH: "on" if from_cache else "off"})
+    env = copy_environment(directory, **{SWITCH: "on" if from_cache else "off"})
     if from_cache:
-        subprocess.run([sys.executable, "-m", "rxnyield.cache", "restore", "--profile", profile], cwd=directory,
-                       env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+        cache_command(directory, "restore", profile, log, env)
     command = [str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"]
     if slurm:
         command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile",
@@ -100,10 +112,7 @@ def own_runs_cache(profile: str, first: Path, second: Path, commit: str, log) ->
     committed = cache_dir_of(config, second)
     if any(e["job"] == "train" for e in current_entries(config, second, read_manifest(committed)).values()):
         return None
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([sys.executable, "-m", "rxnyield.cache", "refresh", "--profile", profile], cwd=first,
-                   env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-                            PYTHONPATH=str(first / "src")), check=True, stdout=log, stderr=subprocess.STDOUT)
+    cache_command(first, "refresh", profile, log, copy_environment(first))
     shutil.rmtree(committed, ignore_errors=True)  # a profile without a committed cache has none
     shutil.copytree(cache_dir_of(config, first), committed)
     entries = read_manifest(committed)
