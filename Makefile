@@ -16,6 +16,7 @@ SNAKEMAKE := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  PROFILE=quick|paper (default paper) selects the configuration of 'make paper'"
+	@echo "  CACHE=this-cpu: 'make paper' restores only runs computed on this machine's CPU class (it trains the others)"
 	@echo "  CACHE=off: 'make paper' neither restores nor keeps runs from src/data/cache/ (it trains them)"
 
 paper: install tex unlock ## build ms.pdf, restoring cached runs first (PROFILE=quick: tiny configuration; ARGS=... more Snakemake arguments)

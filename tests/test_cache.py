@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, ForeignCache, RefusedEntry, choose_checks, check,
-                            check_budget, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
+from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, NothingComparable, RefusedEntry, cache_mode,
+                            choose_checks, check, check_budget, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
                             store, train_job, unpack, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
-from rxnyield.provenance import digest
+from rxnyield.provenance import digest, package_versions, readable_cpu_class, versions_digest
 from rxnyield.reproduce import clean_copy, head_commit, own_runs_cache
 
 BIN = Path(sys.executable).parent
@@ -204,22 +204,75 @@ def test_where_no_committed_run_serves_the_second_reproduce_build_restores_the_f
         shutil.copytree(cached_repo, build)
     with open(tmp_path / "log", "w") as log:
         assert own_runs_cache("quick", first, second, "0123abc", log) is None  # the committed cache serves here
-        shutil.rmtree(first / CACHE_DIR / "quick")  # as a foreign cache would be pruned: the first build's own runs
-        write_placeholder_results(first)
-        monkeypatch.setattr(provenance, "machine_cpu_class", lambda: "avx512 (SomeOtherVendor)")
+        monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")  # another CPU class, here and in the subprocesses
         provenance.package_versions.cache_clear()
         try:
+            write_placeholder_results(first)  # the first build's runs, trained on this class
             line = own_runs_cache("quick", first, second, "0123abc", log)
+            config, _, _ = load_profile("quick", second)
+            entries = read_manifest(first / CACHE_DIR / "quick")  # the committed ones and the first build's
+            own = {key: entry for key, entry in entries.items() if entry["cpu"] == package_versions()["cpu"]}
+            chosen = choose_checks(config, own, "0123abc", check_budget("quick"))
+            assert chosen and line.endswith("re-trains " + ", ".join(entries[key]["name"] for key in chosen))
+            assert set(read_manifest(second / CACHE_DIR / "quick")) == set(own) - set(chosen)
+            restore(second)
+            assert trained(planned(second)) == {run_of(entries[key]["name"]) for key in chosen}
         finally:
             monkeypatch.undo()
             provenance.package_versions.cache_clear()
-    config, _, _ = load_profile("quick", second)
-    entries = read_manifest(first / CACHE_DIR / "quick")
-    chosen = choose_checks(config, entries, "0123abc", check_budget("quick"))
-    assert chosen and line.endswith("re-trains " + ", ".join(entries[key]["name"] for key in chosen))
-    assert set(read_manifest(second / CACHE_DIR / "quick")) == set(entries) - set(chosen)
-    restore(second)
-    assert trained(planned(second)) == {run_of(entries[key]["name"]) for key in chosen}
+
+
+def as_computed_on(root: Path, cpu_class: str) -> dict:
+    """Give every entry of the quick cache the key its job has on another CPU class, as a cache filled on such a
+    machine would hold it; the entries as they were."""
+    cache_dir = root / CACHE_DIR / "quick"
+    entries = read_manifest(cache_dir)
+    config, _, _ = load_profile("quick", root)
+    moved = {}
+    for job in profile_jobs(config, root):
+        key = job.key_on(cpu_class)
+        (cache_dir / f"{job.key}.tar.xz").rename(cache_dir / f"{key}.tar.xz")
+        components = {**entries[job.key]["components"], "versions": versions_digest(cpu_class)}
+        moved[key] = {**entries[job.key], "components": components, "cpu": cpu_class}
+    write_manifest(cache_dir, moved)
+    return entries
+
+
+def test_runs_computed_on_another_cpu_class_are_served_and_named_unless_this_cpu_is_asked(repo, monkeypatch):
+    """A cache filled on another kind of machine serves this one (same code, settings, data and versions; other
+    float rounding) and says so; this machine's own run of a job comes first; `this-cpu` trains the others."""
+    config, _, _ = load_profile("quick", repo)
+    own = as_computed_on(repo, "avx512 (SomeVendor)")
+    n = len(runs(config))
+    elsewhere = (f"({n} computed on SomeVendor AVX-512 CPUs; this machine: "
+                 f"{readable_cpu_class(package_versions()['cpu'])}, other float rounding)")
+    assert f"{n} runs restored, 0 up to date {elsewhere}, 0 to train" in restore(repo)
+    assert heavy(planned(repo)) == set()
+    assert f"0 runs restored, {n} up to date {elsewhere}, 0 to train" in restore(repo)
+    cache_dir = repo / CACHE_DIR / "quick"
+    assert refresh(config, repo, cache_dir).startswith(f"cache {cache_dir}: {len(own)} entries (0 new), 0 pruned")
+    job = train_job(config, *CHEAP_RUN, repo)
+    shutil.copy(cache_dir / f"{job.key_on('avx512 (SomeVendor)')}.tar.xz", cache_dir / f"{job.key}.tar.xz")
+    write_manifest(cache_dir, {**read_manifest(cache_dir), job.key: own[job.key]})
+    assert f"1 runs restored, {n - 1} up to date ({n - 1} computed on SomeVendor" in restore(repo)
+    from rxnyield.report.aggregate import compute_cost
+    from rxnyield.report.tables import compute_summary
+
+    monkeypatch.chdir(repo)
+    here = readable_cpu_class(package_versions()["cpu"])
+    assert (f"Its {n} training runs were computed on SomeVendor AVX-512 CPUs ({n - 1}) and {here} CPUs (1); a "
+            f"job's times are those of the machine it ran on.") in compute_summary(compute_cost(config))
+    assert "restored" in (repo / config["results_dir"] / job.stamp).read_text()
+    assert "cpu" not in (repo / config["results_dir"] / job.stamp).read_text()
+    assert (f"0 runs restored, 1 up to date, {n - 1} to train ({n - 1} computed on another CPU class)"
+            in restore(repo, cache="this-cpu"))
+    assert trained(planned(repo)) == set(runs(config)) - {CHEAP_RUN}
+
+
+def test_an_unknown_cache_mode_is_an_error_that_names_the_modes(monkeypatch):
+    monkeypatch.setenv("RXNYIELD_CACHE", "sometimes")
+    with pytest.raises(ValueError, match="RXNYIELD_CACHE=sometimes: expected one of on, this-cpu, off"):
+        cache_mode()
 
 
 def test_the_check_refuses_a_stale_cache_and_skips_one_from_another_cpu_class(repo):
@@ -227,10 +280,16 @@ def test_the_check_refuses_a_stale_cache_and_skips_one_from_another_cpu_class(re
     set_components(cache_dir, code="older code")
     with pytest.raises(RefusedEntry, match="no cached run is current for this code and config") as stale:
         check("quick", repo, "0123abc", budget_s=120)
-    assert not isinstance(stale.value, ForeignCache)
+    assert not isinstance(stale.value, NothingComparable)
     set_components(cache_dir, versions="avx512 elsewhere")
-    with pytest.raises(ForeignCache, match="other package versions or CPU class"):
+    with pytest.raises(NothingComparable, match="other package versions or CPU class"):
         check("quick", repo, "0123abc", budget_s=120)
+
+
+def test_the_check_skips_runs_of_this_cpu_class_that_cost_more_than_its_budget(repo):
+    with pytest.raises(NothingComparable, match=r"each of the \d+ current runs computed on this CPU class .* costs "
+                                                r"more than 0.5 s"):
+        check("quick", repo, "0123abc", budget_s=0.5)
 
 
 def test_each_seed_of_a_run_is_its_own_cache_entry_under_its_own_path(config):
@@ -390,6 +449,6 @@ def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
     clean_copy(ROOT, root)
     try:
         differences = check(profile, root, head_commit(ROOT), check_budget(profile))
-    except ForeignCache as foreign:
+    except NothingComparable as foreign:
         pytest.skip(str(foreign))
     assert differences == []

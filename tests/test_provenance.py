@@ -8,8 +8,8 @@ import pytest
 
 from conftest import ROOT
 from rxnyield.config import ConfigError
-from rxnyield.provenance import (featurize_settings, module_closure, pretrain_provenance, split_digests,
-                                 train_provenance, validation_settings)
+from rxnyield.provenance import (featurize_settings, module_closure, package_versions, pretrain_provenance,
+                                 readable_cpu_class, split_digests, train_provenance, validation_settings)
 
 
 def test_a_split_key_covers_its_own_rows_only(tmp_path):
@@ -120,6 +120,16 @@ def test_the_cpu_class_names_a_vendor_other_than_the_one_the_committed_caches_we
     assert cpu_class("vendor_id\t: GenuineIntel\nflags\t\t: fpu sse avx avx2\n") == "avx2 (GenuineIntel)"
     assert cpu_class("processor\t: 0\n") == "default"  # no vendor, no vector flags
     # forced kernels replace the vector extension, never the vendor: an Intel machine forced to AVX-512 kernels
-    # would be served the runs computed on AMD
+    # would take the runs computed on AMD for its own
     assert cpu_class("vendor_id\t: GenuineIntel\n" + flags, forced="avx512") == "avx512 (GenuineIntel)"
     assert cpu_class("vendor_id\t: AuthenticAMD\n" + flags, forced="avx2") == "avx2"
+
+
+def test_a_run_on_another_cpu_class_has_another_key_that_differs_in_its_versions_only(config):
+    """What a cache filled on another kind of machine holds a run under (`rxnyield.cache.serving_entry`)."""
+    run = train_provenance(config, "bh", "mpnn", "FullCV_01", 0, ROOT)
+    assert run.on_cpu(package_versions()["cpu"]) == run
+    elsewhere = run.on_cpu("avx2 (SomeVendor)")
+    assert run.changed(asdict(elsewhere)) == ["versions"] and elsewhere.key != run.key
+    assert (readable_cpu_class("avx512"), readable_cpu_class("avx512 (GenuineIntel)")) == ("AMD AVX-512",
+                                                                                          "Intel AVX-512")

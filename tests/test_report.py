@@ -165,13 +165,18 @@ def test_compute_table_sums_jobs_per_family():
     assert rows["total"] == r"total & 3 & 1.02 & 2.02 & & 1300 \\"
 
 
-def test_compute_summary_names_the_costliest_entries_in_order():
+def test_compute_summary_names_the_costliest_entries_and_the_cpu_classes_of_the_runs():
     compute = pd.DataFrame({"rule": ["train", "train", "train", "pretrain"], "family": ["uam", "uam", "mpnn", "pretrain"],
                             "name": ["uam_short", "uam_short", "mpnn", "bh"], "wall_s": [1800.0, 1800.0, 900.0, 2700.0],
-                            "cpu_s": [0.0] * 4, "max_rss_mb": [0.0] * 4})
-    assert compute_summary(compute, top=2) == (
-        "The jobs of this build ran for 2.00 h of wall time in all; the costliest entries were "
-        r"\texttt{uam\_short} (train, 2 jobs, 1.00 h) and \texttt{bh} (pretrain, 1 job, 0.75 h)." "\n")
+                            "cpu_s": [0.0] * 4, "max_rss_mb": [0.0] * 4,
+                            "computed_on": ["AMD AVX-512"] * 3 + [""]})
+    costliest = ("The jobs of this build ran for 2.00 h of wall time in all; the costliest entries were "
+                 r"\texttt{uam\_short} (train, 2 jobs, 1.00 h) and \texttt{bh} (pretrain, 1 job, 0.75 h).")
+    assert compute_summary(compute, top=2) == costliest + " Its 3 training runs were computed on AMD AVX-512 CPUs.\n"
+    compute.loc[2, "computed_on"] = "Intel AVX-512"  # a run restored as computed on another class, or trained here
+    assert compute_summary(compute, top=2) == costliest + (
+        " Its 3 training runs were computed on AMD AVX-512 CPUs (2) and Intel AVX-512 CPUs (1); a job's times are "
+        "those of the machine it ran on.\n")
 
 
 def test_symlog_axis_shows_small_and_large_differences_inside_labelled_decades():

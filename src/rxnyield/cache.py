@@ -8,7 +8,8 @@ predictions (test reaction ids and true yields) are the same bytes in every run 
 a run's archive would hold: they are stored once, under `columns/<sha256>.csv.xz`, and joined back on reading.
 
 `restore` runs before Snakemake plans: every run whose current key has an entry is written into the results
-directory with a stamp saying so, and the `train` rule's inputs (`train_inputs`) are then empty, so that
+directory with a stamp saying so (where the cache holds a run only as computed on a CPU of another class, that one:
+see `cpu_classes`), and the `train` rule's inputs (`train_inputs`) are then empty, so that
 neither featurization nor pre-training is computed for it. A run restored for an earlier key (or any restored
 run, with the cache off) is removed from the results (its cache entry stays): Snakemake trains it for missing
 outputs, with the inputs of a run trained here, so that the next build finds the input set it recorded.
@@ -45,12 +46,15 @@ from rxnyield.config import (METRICS, PREDICTIONS, RESOLVED_CONFIG, benchmark_fi
                              features_stamp, load_config, needs_pretraining, pretrain_checkpoint, pretrain_stamp,
                              pretrained_checkpoints, run_checkpoint, run_dir, run_names, run_stamp, runs, seed_name)
 from rxnyield.provenance import (Provenance, digest, featurize_provenance, package_versions, pretrain_provenance,
-                                 train_provenance, versions_digest)
+                                 readable_cpu_class, train_provenance, versions_digest)
 
 CACHE_DIR = Path("src/data/cache")
 MANIFEST = "manifest.json"
-# `RXNYIELD_CACHE=off` (`make paper CACHE=off`): restored runs count as missing and are trained.
+# `RXNYIELD_CACHE` (`make paper CACHE=...`): `on` (the default) restores the runs computed on this machine's CPU
+# class, and the others as computed on another class where the cache has them (`cpu_classes`); `this-cpu` only
+# the former, the others count as missing and are trained; `off` restores nothing, and trains restored runs.
 SWITCH = "RXNYIELD_CACHE"
+MODES = ("on", "this-cpu", "off")
 # Modification time of a restored run's stamp (2000-01-01): older than any input it could be re-trained from.
 RESTORED_MTIME = 946684800
 # What the report reads of a training run (its benchmark TSV, cached beside them, measures the machine).
@@ -74,10 +78,11 @@ class RefusedEntry(Exception):
     """A cache entry that is missing, unreadable or does not match its manifest: it is not served."""
 
 
-class ForeignCache(RefusedEntry):
-    """Every cached run was computed under other package versions or on another CPU class than this machine's:
-    re-training here gives other bytes by design (`rxnyield.provenance.package_versions`), so `check` compares
-    nothing rather than report a difference that says nothing about the cache."""
+class NothingComparable(RefusedEntry):
+    """`check` has no run it can compare here: every cached run was computed under other package versions or on
+    another CPU class than this machine's, where re-training gives other bytes by design
+    (`rxnyield.provenance.package_versions`), or those computed on this class each cost more than the budget. It
+    compares nothing rather than report a difference that says nothing about the cache."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,10 @@ class Job:
     @property
     def key(self) -> str:
         return self.provenance.key
+
+    def key_on(self, cpu_class: str) -> str:
+        """The key of this job computed on a CPU of `cpu_class`: its entry in a cache filled on such a machine."""
+        return self.provenance.on_cpu(cpu_class).key
 
     @property
     def claimed(self) -> tuple[str, ...]:
@@ -163,12 +172,51 @@ def is_current(job: Job, results: Path) -> bool:
     return bool(stamp) and stamp["key"] == job.key and all((results / f).exists() for f in job.outputs)
 
 
+def restored_from_other_cpu(job: Job, stamp: dict | None) -> bool:
+    """The stamp is that of this job restored as computed on a CPU of another class (`restore`)."""
+    return bool(stamp and stamp.get("cpu")) and stamp["key"] == job.key_on(stamp["cpu"])
+
+
+def is_served(job: Job, results: Path) -> bool:
+    """The results hold this job's outputs for its current key, or, unless the cache mode excludes them, for its
+    key on another CPU class, restored from the cache."""
+    stamp = read_stamp(results / job.stamp)
+    vouched = bool(stamp) and (stamp["key"] == job.key
+                               or (cache_mode() == "on" and restored_from_other_cpu(job, stamp)))
+    return vouched and all((results / f).exists() for f in job.outputs)
+
+
 def cache_dir_of(config: dict, root: Path = Path(".")) -> Path:
     return root / CACHE_DIR / config["profile"]
 
 
+def cache_mode() -> str:
+    """`RXNYIELD_CACHE` (default `on`); another value is an error."""
+    mode = os.environ.get(SWITCH) or "on"
+    if mode not in MODES:
+        raise ValueError(f"{SWITCH}={mode}: expected one of {', '.join(MODES)}")
+    return mode
+
+
 def cache_is_off() -> bool:
-    return os.environ.get(SWITCH) == "off"
+    return cache_mode() == "off"
+
+
+def cpu_classes(entries: dict) -> list[str]:
+    """The CPU classes other than this machine's that cached runs were computed on, in the order `restore` prefers
+    them. A run computed on another class has the same code, settings, data and package versions, and other float
+    rounding (measured in `benchmarks/cpu_class.py`): a cache filled on one kind of machine serves another, and a
+    run missing from it can be trained on any machine and added, under its own class's key."""
+    here = package_versions()["cpu"]
+    return sorted({entry["cpu"] for entry in entries.values() if entry.get("cpu", here) != here})
+
+
+def serving_entry(job: Job, entries: dict, other_classes: list[str]) -> tuple[str, str | None] | None:
+    """(key, CPU class) of the entry that serves a job: its current key's (class None, this machine's), else its
+    key on the first of `other_classes` the cache holds it for; None where there is none."""
+    if job.key in entries:
+        return job.key, None
+    return next(((key, cpu) for cpu in other_classes if (key := job.key_on(cpu)) in entries), None)
 
 
 def train_inputs(config: dict, inputs):
@@ -188,7 +236,7 @@ def train_inputs(config: dict, inputs):
         if not (stamp and stamp.get("restored")):
             return inputs(w)
         job = train_job(config, w.dataset, w.model, w.split, int(w.seed), Path("."))
-        if not cache_is_off() and is_current(job, results):
+        if not cache_is_off() and is_served(job, results):
             return {}
         return {**inputs(w), "restored_from": str(cache_dir_of(config) / MANIFEST)}
     return run_inputs
@@ -270,7 +318,8 @@ def pack(results: Path, job: Job, cache_dir: Path) -> dict:
     """Store the job's files from the results; its manifest entry."""
     files = {name: (results / name).read_bytes() for name in job.files}
     return {"job": job.kind, "name": job.name, "components": json.loads(job.provenance.to_json())["components"],
-            **store(cache_dir, job.key, files), "wall_s": wall_seconds(files[job.files[-1]])}
+            "cpu": package_versions()["cpu"], **store(cache_dir, job.key, files),
+            "wall_s": wall_seconds(files[job.files[-1]])}
 
 
 def read_columns(cache_dir: Path, sha: str) -> bytes:
@@ -320,12 +369,17 @@ class Plan:
     untimed: int = 0  # jobs to compute with no cached time
     replaced: list[str] = field(default_factory=list)  # outputs of runs trained here, now replaced
     forgotten: list[Path] = field(default_factory=list)  # outputs and stamps of restored runs, now to train
+    other_cpu: Counter = field(default_factory=Counter)  # CPU class → runs restored or up to date as computed there
 
     def line(self, cache_dir: Path) -> str:
         total = sum(self.to_train.values())
         reasons = ", ".join(f"{n} {reason}" for reason, n in self.to_train.most_common())
-        line = (f"cache {cache_dir}: {self.restored} runs restored, {self.current} up to date, {total} to train"
-                + (f" ({reasons})" if total else ""))
+        line = f"cache {cache_dir}: {self.restored} runs restored, {self.current} up to date"
+        if self.other_cpu:
+            line += (" (" + ", ".join(f"{n} computed on {readable_cpu_class(cpu)}" for cpu, n in
+                                      sorted(self.other_cpu.items())) + " CPUs; this machine: "
+                     + readable_cpu_class(package_versions()["cpu"]) + ", other float rounding)")
+        line += f", {total} to train" + (f" ({reasons})" if total else "")
         if self.pretrainings:
             line += f" + {self.pretrainings} pre-training" + "s" * (self.pretrainings > 1)
         if self.seconds:
@@ -341,6 +395,8 @@ def miss_reason(job: Job, results: Path, by_name: dict) -> str:
     earlier = read_stamp(results / job.stamp) or by_name.get((job.kind, job.name))
     if earlier is None:
         return "new"
+    if earlier.get("cpu") and earlier["key"] == job.key_on(earlier["cpu"]):
+        return "computed on another CPU class"
     changed = job.provenance.changed(earlier["components"])
     return "changed " + "+".join(changed) if changed else "incomplete"
 
@@ -362,8 +418,10 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
     do, as Snakemake re-runs a job only for the missing outputs that some job or target requests.
     """
     results = root / config["results_dir"]
-    off = cache_is_off()
+    mode = cache_mode()
+    off = mode == "off"
     entries = {} if off else read_manifest(cache_dir)
+    other_classes = cpu_classes(entries) if mode == "on" else []
     by_name = {(e["job"], e["name"]): e for e in entries.values()}
     family: dict[str, list[float]] = {}
     for entry in entries.values():
@@ -372,27 +430,34 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
     plan, writes, missing = Plan(), {}, []
     jobs = profile_jobs(config, root)
     for job in jobs:
+        served = serving_entry(job, entries, other_classes)
         if job.kind != "train":
-            if job.key in entries and not (results / job.files[0]).exists():
+            if served and not (results / job.files[0]).exists():
                 try:  # the benchmark of a job that might not run: the compute appendix reads it
-                    writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
+                    writes[job] = (None, unpack(cache_dir, served[0], entries[served[0]], job.files))
                 except RefusedEntry as error:
-                    plan.refused.append(refusal(entries[job.key], error))
+                    plan.refused.append(refusal(entries[served[0]], error))
             continue
         earlier = read_stamp(results / job.stamp)
         restored_before = bool(earlier and earlier.get("restored"))
-        if is_current(job, results) and not (off and restored_before):
+        from_other_cpu = restored_from_other_cpu(job, earlier)
+        if is_served(job, results) and not (off and restored_before) and not (from_other_cpu and job.key in entries):
             plan.current += 1
+            if from_other_cpu:
+                plan.other_cpu[earlier["cpu"]] += 1
             continue
-        if job.key in entries:
+        if served:
+            key, cpu = served
             try:
-                writes[job] = unpack(cache_dir, job.key, entries[job.key], job.files)
+                writes[job] = (cpu, unpack(cache_dir, key, entries[key], job.files))
                 plan.restored += 1
+                if cpu:
+                    plan.other_cpu[cpu] += 1
                 if earlier and not restored_before:  # trained here: Snakemake keeps a record of it
                     plan.replaced += [str(results / f) for f in job.claimed]
                 continue
             except RefusedEntry as error:
-                plan.refused.append(refusal(entries[job.key], error))
+                plan.refused.append(refusal(entries[key], error))
                 plan.to_train["refused"] += 1
         else:
             plan.to_train["cache off" if off and restored_before else miss_reason(job, results, by_name)] += 1
@@ -404,13 +469,15 @@ def restore(config: dict, root: Path, cache_dir: Path, slots: int, clean_metadat
         clean_metadata(plan.replaced)
     for path in plan.forgotten:
         path.unlink(missing_ok=True)
-    for job, files in writes.items():
+    for job, (cpu, files) in writes.items():
         for name, data in files.items():
             (results / name).parent.mkdir(parents=True, exist_ok=True)
             (results / name).write_bytes(data)
         if job.kind == "train":
+            provenance = job.provenance.on_cpu(cpu) if cpu else job.provenance
             stamp = results / job.stamp
-            stamp.write_text(json.dumps({**json.loads(job.provenance.to_json()), "restored": True}) + "\n")
+            stamp.write_text(json.dumps({**json.loads(provenance.to_json()), "restored": True,
+                                         **({"cpu": cpu} if cpu else {})}) + "\n")
             os.utime(stamp, (RESTORED_MTIME, RESTORED_MTIME))
     return plan
 
@@ -434,24 +501,28 @@ def estimate(plan: Plan, config: dict, jobs: list[Job], missing: list[Job], resu
 
 # -- refresh --------------------------------------------------------------------------------------------------
 def refresh(config: dict, root: Path, cache_dir: Path) -> str:
-    """Store every job whose results are current for its key; drop entries that no current job has, and the
+    """Store every job whose results are current for its key (trained on this machine's CPU class); keep the
+    entries of current jobs computed on any class (`cpu_classes`); drop entries that no current job has, and the
     shared columns no entry refers to."""
     results = root / config["results_dir"]
     entries = read_manifest(cache_dir)
+    other_classes = cpu_classes(entries)
     kept, stored, not_current = {}, 0, []
     for job in profile_jobs(config, root):
-        if job.key in entries:
-            try:
-                unpack(cache_dir, job.key, entries[job.key], job.files)
-                kept[job.key] = entries[job.key]
-                continue
-            except RefusedEntry as error:
-                print(refusal(entries[job.key], error), file=sys.stderr)
+        for key in [job.key, *(job.key_on(cpu) for cpu in other_classes)]:
+            if key in entries:
+                try:
+                    unpack(cache_dir, key, entries[key], job.files)
+                    kept[key] = entries[key]
+                except RefusedEntry as error:
+                    print(refusal(entries[key], error), file=sys.stderr)
+        if job.key in kept:
+            continue
         stamp = read_stamp(results / job.stamp)
         if stamp and stamp["key"] == job.key and all((results / f).exists() for f in job.files):
             kept[job.key] = pack(results, job, cache_dir)
             stored += 1
-        else:
+        elif not serving_entry(job, kept, other_classes):
             not_current.append(job.name)
     pruned = [key for key in entries if key not in kept]
     for key in pruned:
@@ -516,13 +587,16 @@ def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
     if not any(entry["job"] == "train" for entry in candidates.values()):
         here = versions_digest()
         if all(e["components"]["versions"] != here for e in entries.values() if e["job"] == "train"):
-            raise ForeignCache(f"{cache_dir}: every cached run was computed with other package versions or CPU class "
-                               f"(this machine: {package_versions()['cpu']}); re-training here is not comparable")
+            raise NothingComparable(f"{cache_dir}: every cached run was computed with other package versions or CPU "
+                                    f"class (this machine: {package_versions()['cpu']}); re-training here is not "
+                                    f"comparable")
         raise RefusedEntry(f"{cache_dir}: no cached run is current for this code and config; "
                            f"`make cache PROFILE={profile}` after a build stores them")
     chosen = choose_checks(config, candidates, commit, budget_s)
     if not chosen:
-        raise RefusedEntry(f"{cache_dir}: no cached run fits in {budget_s:g} s")
+        runs_here = sum(entry["job"] == "train" for entry in candidates.values())
+        raise NothingComparable(f"{cache_dir}: each of the {runs_here} current runs computed on this CPU class "
+                                f"({package_versions()['cpu']}) costs more than {budget_s:g} s with what it needs")
     jobs = [train_job(config, *run_of(entries[key]["name"]), root) for key in chosen]
     expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
     print(f"check: re-training {', '.join(job.name for job in jobs)} "
@@ -575,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             differences = check(args.profile, args.root, args.commit,
                                 args.budget or check_budget(args.profile))
-        except ForeignCache as error:
+        except NothingComparable as error:
             print(f"check: {error}", file=sys.stderr)
             return 3
         except RefusedEntry as error:
@@ -590,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         plan = restore(config, args.root, cache_dir_of(config, args.root), slots,
                        forget_with_snakemake(args.root, config_files))
-    except RefusedEntry as error:  # a manifest this code cannot read
+    except (RefusedEntry, ValueError) as error:  # a manifest this code cannot read, an unknown cache mode
         print(f"cache: {error}", file=sys.stderr)
         return 2
     for message in plan.refused:

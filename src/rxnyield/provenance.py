@@ -26,7 +26,7 @@ import csv
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +68,11 @@ class Provenance:
     def to_json(self) -> str:
         """The stamp a job writes next to its output, and the entry of the cache manifest."""
         return json.dumps({"key": self.key, "components": asdict(self)}, sort_keys=True)
+
+    def on_cpu(self, cpu_class: str) -> Provenance:
+        """The provenance of the same job computed on a CPU of `cpu_class` (same settings, data, code and package
+        versions): the key its result has in a cache filled on such a machine (`rxnyield.cache`)."""
+        return replace(self, versions=versions_digest(cpu_class))
 
     def changed(self, other: dict) -> list[str]:
         """Names of the components that differ from `other` (a stamp's or manifest entry's components)."""
@@ -195,6 +200,18 @@ def cpu_class(cpuinfo: str, forced: str | None = None) -> str:
     return widest if vendor == "AuthenticAMD" else f"{widest} ({vendor})"
 
 
+VECTOR_EXTENSIONS = {"avx512": "AVX-512", "avx2": "AVX2"}
+VENDORS = {"GenuineIntel": "Intel", "AuthenticAMD": "AMD"}
+
+
+def readable_cpu_class(name: str) -> str:
+    """`AMD AVX-512` for `avx512`, `Intel AVX-512` for `avx512 (GenuineIntel)`: the class names every vendor but
+    AMD (`cpu_class`)."""
+    width, _, vendor = name.partition(" ")
+    vendor = vendor.strip("()") or "AuthenticAMD"
+    return f"{VENDORS.get(vendor, vendor)} {VECTOR_EXTENSIONS.get(width, width)}"
+
+
 @cache
 def package_versions() -> dict[str, str]:
     """Installed versions of NUMERIC_PACKAGES (from package metadata: nothing heavy is imported), where torch
@@ -209,9 +226,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def versions_digest() -> str:
-    """The `versions` component of every key computed here."""
-    return digest(json.dumps(package_versions(), sort_keys=True))
+def versions_digest(cpu_class: str | None = None) -> str:
+    """The `versions` component of every key computed here, or (`cpu_class`) of these packages on another CPU."""
+    versions = package_versions()
+    return digest(json.dumps({**versions, "cpu": cpu_class or versions["cpu"]}, sort_keys=True))
 
 
 def model_module(model_type: str) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from rxnyield.cache import (SWITCH, cache_dir_of, check_budget, choose_checks, current_entries, load_profile,
                             read_manifest, write_manifest)
 from rxnyield.config import load_config, profile_config_files
+from rxnyield.provenance import package_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("src/tex/output/**/*", "{results}/runs/**/predictions.csv", "{results}/runs/**/metrics.json",
@@ -63,9 +64,10 @@ def cache_command(directory: Path, command: str, profile: str, log, env: dict[st
 def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: bool = False) -> None:
     """Run the whole workflow of `profile` in `directory` with this interpreter's environment; with `slurm`,
     the profile's configuration through the SLURM executor (`profiles/slurm`); with `from_cache`, after
-    restoring the committed cache's current runs. Otherwise the cache is off: every run is trained."""
+    restoring the committed cache's current runs computed on this machine's CPU class (a run computed on another
+    class has other bytes by design: it is trained). Otherwise the cache is off: every run is trained."""
     bin_dir = Path(sys.executable).parent
-    env = copy_environment(directory, **{SWITCH: "on" if from_cache else "off"})
+    env = copy_environment(directory, **{SWITCH: "this-cpu" if from_cache else "off"})
     if from_cache:
         cache_command(directory, "restore", profile, log, env)
     command = [str(bin_dir / "snakemake"), "--profile", f"profiles/{profile}"]
@@ -102,8 +104,9 @@ def head_commit(root: Path) -> str:
 
 
 def own_runs_cache(profile: str, first: Path, second: Path, commit: str, log) -> str | None:
-    """Where the committed cache of `profile` serves no run on this machine (another CPU class or package
-    versions: `make paper` would train them all), replace it in `second` with a cache of the runs `first` trained
+    """Where the committed cache of `profile` holds no current run computed on this machine's CPU class (it was
+    filled on another class or with other package versions: a build from it compared byte for byte would train
+    them all), replace it in `second` with a cache of the runs `first` trained
     from scratch, less the few that CI's check would re-train for `commit` (`choose_checks`, within the profile's
     check budget). The second build then restores those runs and re-trains these: the restore is exercised and
     the re-trained runs compared byte for byte, for the price of one from-scratch build instead of two. Returns a
@@ -115,7 +118,8 @@ def own_runs_cache(profile: str, first: Path, second: Path, commit: str, log) ->
     cache_command(first, "refresh", profile, log, copy_environment(first))
     shutil.rmtree(committed, ignore_errors=True)  # a profile without a committed cache has none
     shutil.copytree(cache_dir_of(config, first), committed)
-    entries = read_manifest(committed)
+    here = package_versions()["cpu"]  # the first build's runs, not those of other classes the refresh kept
+    entries = {key: entry for key, entry in read_manifest(committed).items() if entry.get("cpu") == here}
     retrained = choose_checks(config, entries, commit, check_budget(profile))
     for key in retrained:
         (committed / f"{key}.tar.xz").unlink()

@@ -12,7 +12,8 @@ import pandas as pd
 
 from rxnyield.config import (AGGREGATE_FILES, ALL_REACTIONS, METRICS, PREDICTIONS, SHARED_ENCODERS, benchmark_file,
                              compared_models, feature_dataset, pretrained_checkpoints, random_split_datasets,
-                             reported_models, run_dir, run_names, runs, sigma_kinds, sigma_pairs)
+                             reported_models, run_dir, run_names, run_stamp, runs, sigma_kinds, sigma_pairs)
+from rxnyield.provenance import package_versions, readable_cpu_class
 from rxnyield.report.frames import by_run, paired_runs, rows
 from rxnyield.stats import METRICS as METRIC_NAMES
 from rxnyield.stats import paired_comparison, seed_split_variance, summarize
@@ -60,22 +61,30 @@ def aggregate(config: dict, out_dir: Path) -> None:
 def compute_cost(config: dict) -> pd.DataFrame:
     """Wall time, CPU time and peak memory of every heavy job, from Snakemake's `benchmark:` TSVs.
 
-    One row per job: `family` is the model type for training jobs, else the rule (featurize, pretrain).
-    The TSVs are written by the same jobs as the metrics this rule reads, so they exist when it runs.
+    One row per job: `family` is the model type for training jobs, else the rule (featurize, pretrain); a
+    training job's `computed_on` is the CPU class it ran on (`training_cpu`). The TSVs are written by the same
+    jobs as the metrics this rule reads, so they exist when it runs.
     """
     results = config["results_dir"]
-    jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", *run_names(d, m, s, k)))
-            for d, m, s, k in runs(config)]
-    jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d)) for d in config["datasets"]
+    jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", *run_names(d, m, s, k)),
+             training_cpu(run_stamp(results, d, m, s, k))) for d, m, s, k in runs(config)]
+    jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d), "") for d in config["datasets"]
              if feature_dataset(config, d) == d]
-    jobs += [("pretrain", "pretrain", pretrain_job_name(d, scope, e), benchmark_file(results, "pretrain", d, scope, e))
-             for d, scope, e in pretrained_checkpoints(config)]
+    jobs += [("pretrain", "pretrain", pretrain_job_name(d, scope, e), benchmark_file(results, "pretrain", d, scope, e),
+              "") for d, scope, e in pretrained_checkpoints(config)]
     records = []
-    for rule, family, name, path in jobs:
+    for rule, family, name, path, computed_on in jobs:
         measured = pd.read_csv(path, sep="\t").iloc[-1]
         records.append({"rule": rule, "family": family, "name": name, "wall_s": measured["s"],
-                        "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"]})
-    return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb"])
+                        "cpu_s": measured["cpu_time"], "max_rss_mb": measured["max_rss"], "computed_on": computed_on})
+    return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb", "computed_on"])
+
+
+def training_cpu(stamp: Path) -> str:
+    """The CPU class a run was computed on, readable: the one its stamp names where the cache restored it as
+    computed on another class (`rxnyield.cache.restore`), else this machine's (trained here, or restored for this
+    class's key)."""
+    return readable_cpu_class(json.loads(stamp.read_text()).get("cpu") or package_versions()["cpu"])
 
 
 def pretrain_job_name(dataset: str, scope: str, encoders: str) -> str:

@@ -281,8 +281,9 @@ def compute_table(compute: pd.DataFrame) -> str:
 
 
 def compute_summary(compute: pd.DataFrame, top: int = 3) -> str:
-    """The sentence that says where the time went: total job wall time and the costliest config entries
-    (training jobs grouped by model, featurize and pretrain jobs by dataset)."""
+    """The sentences that say where the time went: total job wall time, the costliest config entries (training
+    jobs grouped by model, featurize and pretrain jobs by dataset) and the CPU classes the training runs were
+    computed on (several where the cache restored runs computed on another class)."""
     per_entry = compute.groupby(["rule", "name"], sort=False)["wall_s"].agg(["size", "sum"])
     costliest = per_entry.sort_values("sum", ascending=False, kind="stable").head(top)
     entries = []
@@ -290,5 +291,13 @@ def compute_summary(compute: pd.DataFrame, top: int = 3) -> str:
         escaped = name.replace("_", r"\_")
         entries.append(rf"\texttt{{{escaped}}} ({rule}, {jobs:.0f} job{'s' if jobs > 1 else ''}, {wall / 3600:.2f} h)")
     listing = entries[0] if len(entries) == 1 else f"{', '.join(entries[:-1])} and {entries[-1]}"
+    classes = compute.loc[compute["rule"] == "train", "computed_on"].value_counts()
+    ordered = sorted(classes.items(), key=lambda item: (-item[1], item[0]))
+    if len(ordered) == 1:
+        where = f"Its {classes.sum()} training runs were computed on {ordered[0][0]} CPUs."
+    else:
+        places = [f"{cpu} CPUs ({n})" for cpu, n in ordered]
+        where = (f"Its {classes.sum()} training runs were computed on {', '.join(places[:-1])} and {places[-1]}; "
+                 f"a job's times are those of the machine it ran on.")
     return (f"The jobs of this build ran for {compute['wall_s'].sum() / 3600:.2f} h of wall time in all; the "
-            f"costliest entries were {listing}.\n")
+            f"costliest entries were {listing}. {where}\n")

@@ -16,6 +16,7 @@ import pandas as pd
 from rxnyield.config import (compared_models, curve_model, dataset_models, feature_dataset, model_datasets, model_seeds,
                              model_splits, out_of_sample_datasets, sigma_pairs, sigma_sources)
 from rxnyield.models import REGISTRY
+from rxnyield.provenance import VECTOR_EXTENSIONS, readable_cpu_class
 from rxnyield.report.curves import curve_points
 from rxnyield.report.frames import rows
 from rxnyield.stats import paired_comparison, summarize, trimean
@@ -243,18 +244,6 @@ def scientific(value: float, digits: int = 1) -> str:
         return "0"
     mantissa, exponent = f"{value:.{digits}e}".split("e")
     return rf"${mantissa} \times 10^{{{int(exponent)}}}$"
-
-
-VECTOR_EXTENSIONS = {"avx512": "AVX-512", "avx2": "AVX2"}
-VENDORS = {"GenuineIntel": "Intel", "AuthenticAMD": "AMD"}
-
-
-def readable_cpu_class(name: str) -> str:
-    """`AMD AVX-512` for `avx512`, `Intel AVX-512` for `avx512 (GenuineIntel)`: the class names every vendor but
-    AMD (`rxnyield.provenance.cpu_class`)."""
-    width, _, vendor = name.partition(" ")
-    vendor = vendor.strip("()") or "AuthenticAMD"
-    return f"{VENDORS.get(vendor, vendor)} {VECTOR_EXTENSIONS.get(width, width)}"
 
 
 def measured_cpu_class_specs(config: dict, setting: str, prefix: str) -> Specs:
