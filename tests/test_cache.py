@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT
 from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, NothingComparable, RefusedEntry, cache_mode,
-                            choose_checks, check, check_budget, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
+                            choose_checks, check, check_budget, expected_seconds, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
                             store, train_job, unpack, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest, package_versions, readable_cpu_class, versions_digest
@@ -267,6 +267,15 @@ def test_runs_computed_on_another_cpu_class_are_served_and_named_unless_this_cpu
     assert (f"0 runs restored, 1 up to date, {n - 1} to train ({n - 1} computed on another CPU class)"
             in restore(repo, cache="this-cpu"))
     assert trained(planned(repo)) == set(runs(config)) - {CHEAP_RUN}
+
+
+def test_a_run_never_timed_is_estimated_from_its_base_model_or_the_dataset_whose_reactions_it_splits():
+    config, _, _ = load_profile("paper", ROOT)
+    family = {"bh/yieldbert": [10.0, 20.0], "bh/uam": [30.0]}
+    assert expected_seconds(config, "train", "bh_tests/yieldbert/Test1/seed0", {}, family) == 15.0
+    assert expected_seconds(config, "train", "bh/uam_human_dft/FullCV_01/seed0", {}, family) == 30.0
+    assert expected_seconds(config, "train", "sm/uam_human_dft/random_split_0/seed0", {}, family) is None
+    assert expected_seconds(config, "pretrain", "sm/all/shared", {}, family) is None
 
 
 def test_an_unknown_cache_mode_is_an_error_that_names_the_modes(monkeypatch):

@@ -401,11 +401,17 @@ def miss_reason(job: Job, results: Path, by_name: dict) -> str:
     return "changed " + "+".join(changed) if changed else "incomplete"
 
 
-def expected_seconds(kind: str, name: str, by_name: dict, family: dict) -> float | None:
-    """A job's cached wall time under any key, else the mean of its model's runs on the same dataset."""
+def expected_seconds(config: dict, kind: str, name: str, by_name: dict, family: dict) -> float | None:
+    """A job's cached wall time under any key, else the mean of the runs of its model, or of the model it is
+    compared with (a variant's base), on its dataset or on the dataset whose reactions it splits otherwise."""
     if (kind, name) in by_name:
         return by_name[(kind, name)]["wall_s"]
-    times = family.get(family_of(name)) if kind == "train" else None
+    if kind != "train":
+        return None
+    dataset, model, _, _ = run_of(name)
+    models = [model, config["models"][model].get("compare_to")]
+    times = next((family[f"{d}/{m}"] for m in models for d in (dataset, feature_dataset(config, dataset))
+                  if f"{d}/{m}" in family), None)
     return statistics.mean(times) if times else None
 
 
@@ -492,7 +498,7 @@ def estimate(plan: Plan, config: dict, jobs: list[Job], missing: list[Job], resu
         needed.update(u for u in upstream_jobs(config, job.name) if not is_current(by_kind_name[u], results))
     plan.pretrainings = sum(kind == "pretrain" for kind, _ in needed)
     for kind, name in needed:
-        seconds = expected_seconds(kind, name, by_name, family)
+        seconds = expected_seconds(config, kind, name, by_name, family)
         if seconds is None:
             plan.untimed += 1
         else:
