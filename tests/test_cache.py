@@ -18,8 +18,8 @@ import pytest
 
 from conftest import ROOT
 from rxnyield.cache import (CACHE_DIR, COLUMNS_DIR, MANIFEST, NothingComparable, RefusedEntry, cache_mode,
-                            choose_checks, check, check_budget, expected_seconds, load_profile, profile_jobs, read_manifest, refresh, run_of, split_columns,
-                            store, train_job, unpack, write_manifest)
+                            choose_checks, check, check_budget, expected_seconds, load_profile, profile_jobs,
+                            read_manifest, refresh, run_of, split_columns, store, train_job, unpack, write_manifest)
 from rxnyield.config import pretrained_checkpoints, run_dir, run_names, runs
 from rxnyield.provenance import digest, package_versions, readable_cpu_class, versions_digest
 from rxnyield.reproduce import clean_copy, head_commit, own_runs_cache
@@ -458,6 +458,6 @@ def test_the_committed_cache_retrains_byte_identically(profile, tmp_path):
     clean_copy(ROOT, root)
     try:
         differences = check(profile, root, head_commit(ROOT), check_budget(profile))
-    except NothingComparable as foreign:
-        pytest.skip(str(foreign))
+    except NothingComparable as reason:
+        pytest.skip(str(reason))
     assert differences == []
