@@ -269,6 +269,20 @@ def test_runs_computed_on_another_cpu_class_are_served_and_named_unless_this_cpu
     assert trained(planned(repo)) == set(runs(config)) - {CHEAP_RUN}
 
 
+def test_a_fresh_clone_says_which_runs_an_edit_misses_in_a_cache_computed_on_another_cpu_class(repo):
+    """A regression: with no stamps to read, the reason came from the manifest entry, which has no `key`, and
+    restore failed with a KeyError; the CPU class alone must not count as a changed version."""
+    as_computed_on(repo, "avx512 (SomeVendor)")
+    with (repo / "src/rxnyield/models/uam.py").open("a") as module:
+        module.write("# an edit\n")
+    config, _, _ = load_profile("quick", repo)
+    uam_type = [r for r in runs(config) if config["models"][r[1]]["type"] == "uam"]
+    assert f"{len(uam_type)} to train ({len(uam_type)} changed code)" in restore(repo)
+    others = len(runs(config)) - len(uam_type)
+    assert (f"{len(runs(config))} to train ({others} computed on another CPU class, {len(uam_type)} changed code)"
+            in restore(repo, cache="this-cpu"))
+
+
 def test_a_run_never_timed_is_estimated_from_its_base_model_or_the_dataset_whose_reactions_it_splits():
     config, _, _ = load_profile("paper", ROOT)
     family = {"bh/yieldbert": [10.0, 20.0], "bh/uam": [30.0]}

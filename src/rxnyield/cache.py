@@ -395,10 +395,11 @@ def miss_reason(job: Job, results: Path, by_name: dict) -> str:
     earlier = read_stamp(results / job.stamp) or by_name.get((job.kind, job.name))
     if earlier is None:
         return "new"
-    if earlier.get("cpu") and earlier["key"] == job.key_on(earlier["cpu"]):
-        return "computed on another CPU class"
-    changed = job.provenance.changed(earlier["components"])
-    return "changed " + "+".join(changed) if changed else "incomplete"
+    cpu = earlier.get("cpu")  # the class a manifest entry, or a run restored from another class, was computed on
+    changed = (job.provenance.on_cpu(cpu) if cpu else job.provenance).changed(earlier["components"])
+    if changed:
+        return "changed " + "+".join(changed)
+    return "computed on another CPU class" if cpu and cpu != package_versions()["cpu"] else "incomplete"
 
 
 def expected_seconds(config: dict, kind: str, name: str, by_name: dict, family: dict) -> float | None:
