@@ -350,7 +350,7 @@ def test_the_seed_variance_splits_into_its_seeds_and_its_splits_parts(config):
     assert seed_split_variance([[0.90, 0.92, 0.94], [0.80, 0.81, 0.82]]) == pytest.approx(
         {"n_splits": 2, "n_seeds": 3, "between_seed": 0.00025, "between_split": 0.00605})
     per_run = pd.DataFrame([{"dataset": "bh", "model": model, "split": split, "seed": seed, "r2": r2, "mae": 1.0,
-                             "rmse": 2.0}
+                             "rmse": 2.0, "computed_on": "AMD AVX-512"}
                             for model in ("mpnn", "dft_rf")
                             for split, values in (("FullCV_01", [0.90, 0.92, 0.94]), ("FullCV_02", [0.80, 0.81, 0.82]))
                             for seed, r2 in enumerate(values if model == "mpnn" else values[:1])])
@@ -360,7 +360,18 @@ def test_the_seed_variance_splits_into_its_seeds_and_its_splits_parts(config):
     assert (r2["between_seed"], r2["between_split"]) == pytest.approx((0.00025, 0.00605))
     assert table[table["metric"] == "mae"]["between_seed"].iloc[0] == 0.0
     line = next(line for line in seed_variance_table(config, table).splitlines() if line.startswith("MPNN"))
-    assert line == r"MPNN & 2 $\times$ 3 & 0.0158 & 0.0778 & 4\% \\"
+    assert line == r"MPNN & 2 $\times$ 3 & 0.0158 & 0.0778 & 4\% & 1 \\"
+
+
+def test_the_seed_variance_table_counts_the_cpu_classes_a_models_seeds_were_computed_on(config):
+    # seed 0 restored as computed on AMD, seeds 1-2 trained on an Intel machine: the seeds' part holds both
+    per_run = pd.DataFrame([{"dataset": "bh", "model": "mpnn", "split": split, "seed": seed, "r2": 0.9 + 0.01 * seed,
+                             "mae": 1.0, "rmse": 2.0, "computed_on": "AMD AVX-512" if seed == 0 else "Intel AVX-512"}
+                            for split in ("FullCV_01", "FullCV_02") for seed in range(3)])
+    table = seed_variance(config, per_run)
+    assert set(table["cpu_classes"]) == {2}
+    line = next(line for line in seed_variance_table(config, table).splitlines() if line.startswith("MPNN"))
+    assert line.endswith(r"& 2 \\")
 
 
 def test_reproduction_variables_quote_the_published_value_and_give_the_gap(synthetic):

@@ -33,7 +33,8 @@ def aggregate(config: dict, out_dir: Path) -> None:
         metrics = json.loads((directory / METRICS).read_text())
         records.append({"dataset": dataset, "model": model, "split": split, "seed": seed,
                         "n_train": metrics["n_train"], "n_test": metrics["n_test"],
-                        **{m: metrics[m] for m in METRIC_NAMES}})
+                        **{m: metrics[m] for m in METRIC_NAMES},
+                        "computed_on": training_cpu(run_stamp(config["results_dir"], dataset, model, split, seed))})
         frame = pd.read_csv(directory / PREDICTIONS)
         frame.insert(0, "seed", seed)
         frame.insert(0, "split", split)
@@ -157,12 +158,15 @@ def compare(config: dict, values: pd.DataFrame) -> dict:
             "paired_on": values.attrs["paired_on"]}
 
 
-SEED_VARIANCE_COLUMNS = ["dataset", "model", "metric", "n_splits", "n_seeds", "between_seed", "between_split"]
+SEED_VARIANCE_COLUMNS = ["dataset", "model", "metric", "n_splits", "n_seeds", "between_seed", "between_split",
+                         "cpu_classes"]
 
 
 def seed_variance(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
     """Per random-split dataset, every reported model with several seeds on each split, every metric: its
-    variance over runs split into between-seed and between-split parts (`rxnyield.stats.seed_split_variance`)."""
+    variance over runs split into between-seed and between-split parts (`rxnyield.stats.seed_split_variance`),
+    and the number of CPU classes its runs were computed on: with more than one, a split's seeds may come from
+    machines of other float rounding, which the between-seed part then holds too."""
     records = []
     for dataset in random_split_datasets(config):
         for model in reported_models(config, dataset):
@@ -171,7 +175,8 @@ def seed_variance(config: dict, per_split: pd.DataFrame) -> pd.DataFrame:
                 continue
             for metric in METRIC_NAMES:
                 groups = [group[metric] for _, group in table.groupby("split", sort=False)]
-                records.append({"dataset": dataset, "model": model, "metric": metric, **seed_split_variance(groups)})
+                records.append({"dataset": dataset, "model": model, "metric": metric, **seed_split_variance(groups),
+                                "cpu_classes": table["computed_on"].nunique()})
     return pd.DataFrame(records, columns=SEED_VARIANCE_COLUMNS)
 
 

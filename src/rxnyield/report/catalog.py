@@ -118,7 +118,8 @@ PRODUCTS: tuple[Product, ...] = (
             "RMSE across splits.", text(lambda r, name: _tables().results_table(r.config, r.summary)),
             ("config", "summary")),
     Product("seed_variance_table", "table", "Each model run with several seeds: the standard deviation of its R² "
-            "between seeds and between splits, and the seeds' share of the variance.",
+            "between seeds and between splits, the seeds' share of the variance and the CPU classes its runs "
+            "were computed on.",
             text(lambda r, name: _tables().seed_variance_table(r.config, r.seed_variance)),
             ("config", "seed_variance")),
     Product("ablation_table", "table", "Each ablation against full UAM: R², paired ΔR² (trimean, median with "

@@ -250,22 +250,23 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
 
 def seed_variance_table(config: dict, seed_variance: pd.DataFrame) -> str:
     """Each model with several seeds per split: the standard deviation of its test R² between seeds (the
-    root of the mean within-split variance) and between splits (of the split means), and the seeds' share
-    of the two variances."""
+    root of the mean within-split variance) and between splits (of the split means), the seeds' share of
+    the two variances, and how many CPU classes its runs were computed on."""
     lines = []
     for dataset in random_split_datasets(config):
         shown = rows(seed_variance, dataset=dataset, metric="r2")
         if shown.empty:
             continue
-        lines += dataset_heading(config, dataset, 5)
+        lines += dataset_heading(config, dataset, 6)
         for _, row in shown.iterrows():
             seed, split = row["between_seed"], row["between_split"]
             share = "--" if pd.isna(split) or seed + split == 0 else f"{100 * seed / (seed + split):.0f}\\%"
             between_split = "--" if pd.isna(split) else f"{split ** 0.5:.4f}"
             lines.append(f"{config['models'][row['model']]['label']} & {int(row['n_splits'])} $\\times$ "
-                         f"{int(row['n_seeds'])} & {seed ** 0.5:.4f} & {between_split} & {share}" + r" \\")
-    return tabular("lrrrr", r"$R^2$ & splits $\times$ seeds & std between seeds & std between splits & "
-                   r"seeds' share", lines)
+                         f"{int(row['n_seeds'])} & {seed ** 0.5:.4f} & {between_split} & {share} & "
+                         f"{int(row['cpu_classes'])}" + r" \\")
+    return tabular("lrrrrr", r"$R^2$ & splits $\times$ seeds & std between seeds & std between splits & "
+                   r"seeds' share & CPU classes", lines)
 
 
 def compute_table(compute: pd.DataFrame) -> str:
