@@ -602,8 +602,9 @@ def check(profile: str, root: Path, commit: str, budget_s: float) -> list[str]:
     chosen = choose_checks(config, candidates, commit, budget_s)
     if not chosen:
         runs_here = sum(entry["job"] == "train" for entry in candidates.values())
-        raise NothingComparable(f"{cache_dir}: each of the {runs_here} current runs computed on this CPU class "
-                                f"({package_versions()['cpu']}) costs more than {budget_s:g} s with what it needs")
+        raise NothingComparable(f"{cache_dir}: of its {runs_here} current runs computed on this CPU class "
+                                f"({package_versions()['cpu']}), none chosen for this commit (one of each cheap or "
+                                f"mid-priced model) fits in {budget_s:g} s with what it needs")
     jobs = [train_job(config, *run_of(entries[key]["name"]), root) for key in chosen]
     expected = [unpack(cache_dir, job.key, entries[job.key], job.files) for job in jobs]
     print(f"check: re-training {', '.join(job.name for job in jobs)} "
