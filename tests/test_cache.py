@@ -123,10 +123,11 @@ def test_a_restored_tree_computes_nothing_heavy_and_the_report_finds_its_benchma
     for data_file in (repo / "src/data").rglob("*.csv"):
         os.utime(data_file)
     assert heavy(planned(repo)) == set()
-    from rxnyield.report.aggregate import compute_cost
+    from rxnyield.report.aggregate import compute_cost, training_cpus
 
     monkeypatch.chdir(repo)
-    assert len(compute_cost(config)) == len(runs(config)) + 2 + len(pretrained_checkpoints(config))
+    compute = compute_cost(config, training_cpus(config))
+    assert len(compute) == len(runs(config)) + 2 + len(pretrained_checkpoints(config))
 
 
 def test_a_forest_setting_misses_only_that_forest_and_its_learning_curve(repo):
@@ -255,13 +256,14 @@ def test_runs_computed_on_another_cpu_class_are_served_and_named_unless_this_cpu
     shutil.copy(cache_dir / f"{job.key_on('avx512 (SomeVendor)')}.tar.xz", cache_dir / f"{job.key}.tar.xz")
     write_manifest(cache_dir, {**read_manifest(cache_dir), job.key: own[job.key]})
     assert f"1 runs restored, {n - 1} up to date ({n - 1} computed on SomeVendor" in restore(repo)
-    from rxnyield.report.aggregate import compute_cost
+    from rxnyield.report.aggregate import compute_cost, training_cpus
     from rxnyield.report.tables import compute_summary
 
     monkeypatch.chdir(repo)
     here = readable_cpu_class(package_versions()["cpu"])
+    compute = compute_cost(config, training_cpus(config))
     assert (f"Its {n} training runs were computed on SomeVendor AVX-512 CPUs ({n - 1}) and {here} CPUs (1); a "
-            f"job's times are those of the machine it ran on.") in compute_summary(compute_cost(config))
+            f"job's times are those of the machine it ran on.") in compute_summary(compute)
     assert "restored" in (repo / config["results_dir"] / job.stamp).read_text()
     assert "cpu" not in (repo / config["results_dir"] / job.stamp).read_text()
     assert (f"0 runs restored, 1 up to date, {n - 1} to train ({n - 1} computed on another CPU class)"

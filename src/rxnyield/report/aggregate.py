@@ -28,13 +28,14 @@ def aggregate(config: dict, out_dir: Path) -> None:
     """Write metrics per run, the summary over splits x seeds (mean, std, median, trimean, IQR per metric), the
     other tables and the predictions."""
     records, predictions = [], []
+    computed_on = training_cpus(config)
     for dataset, model, split, seed in runs(config):
         directory = run_dir(config["results_dir"], dataset, model, split, seed)
         metrics = json.loads((directory / METRICS).read_text())
         records.append({"dataset": dataset, "model": model, "split": split, "seed": seed,
                         "n_train": metrics["n_train"], "n_test": metrics["n_test"],
                         **{m: metrics[m] for m in METRIC_NAMES},
-                        "computed_on": training_cpu(run_stamp(config["results_dir"], dataset, model, split, seed))})
+                        "computed_on": computed_on[(dataset, model, split, seed)]})
         frame = pd.read_csv(directory / PREDICTIONS)
         frame.insert(0, "seed", seed)
         frame.insert(0, "split", split)
@@ -51,7 +52,7 @@ def aggregate(config: dict, out_dir: Path) -> None:
               "paired": paired_comparisons(config, per_split), "seed_variance": seed_variance(config, per_split),
               **uncertainty_tables(config, predictions)}
     tables["sigma_paired"] = sigma_comparisons(config, tables["uncertainty"])
-    tables["compute"] = compute_cost(config)
+    tables["compute"] = compute_cost(config, computed_on)
     tables["predictions"] = pd.concat(predictions)
     out_dir.mkdir(parents=True, exist_ok=True)
     for role, table in tables.items():
@@ -59,16 +60,16 @@ def aggregate(config: dict, out_dir: Path) -> None:
     (out_dir / AGGREGATE_FILES["config"]).write_text(json.dumps(config, indent=2) + "\n")
 
 
-def compute_cost(config: dict) -> pd.DataFrame:
+def compute_cost(config: dict, computed_on: dict[tuple, str]) -> pd.DataFrame:
     """Wall time, CPU time and peak memory of every heavy job, from Snakemake's `benchmark:` TSVs.
 
     One row per job: `family` is the model type for training jobs, else the rule (featurize, pretrain); a
-    training job's `computed_on` is the CPU class it ran on (`training_cpu`). The TSVs are written by the same
+    training job's `computed_on` is the CPU class it ran on (`training_cpus`). The TSVs are written by the same
     jobs as the metrics this rule reads, so they exist when it runs.
     """
     results = config["results_dir"]
     jobs = [("train", config["models"][m]["type"], m, benchmark_file(results, "train", *run_names(d, m, s, k)),
-             training_cpu(run_stamp(results, d, m, s, k))) for d, m, s, k in runs(config)]
+             computed_on[(d, m, s, k)]) for d, m, s, k in runs(config)]
     jobs += [("featurize", "featurize", d, benchmark_file(results, "featurize", d), "") for d in config["datasets"]
              if feature_dataset(config, d) == d]
     jobs += [("pretrain", "pretrain", pretrain_job_name(d, scope, e), benchmark_file(results, "pretrain", d, scope, e),
@@ -81,11 +82,13 @@ def compute_cost(config: dict) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["rule", "family", "name", "wall_s", "cpu_s", "max_rss_mb", "computed_on"])
 
 
-def training_cpu(stamp: Path) -> str:
-    """The CPU class a run was computed on, readable: the one its stamp names where the cache restored it as
-    computed on another class (`rxnyield.cache.restore`), else this machine's (trained here, or restored for this
-    class's key)."""
-    return readable_cpu_class(json.loads(stamp.read_text()).get("cpu") or package_versions()["cpu"])
+def training_cpus(config: dict) -> dict[tuple, str]:
+    """The CPU class each run was computed on, readable, read once for the per-run metrics and the compute cost:
+    the one its stamp names where the cache restored it as computed on another class (`rxnyield.cache.restore`),
+    else this machine's (trained here, or restored for this class's key)."""
+    here = package_versions()["cpu"]
+    return {run: readable_cpu_class(json.loads(run_stamp(config["results_dir"], *run).read_text()).get("cpu") or here)
+            for run in runs(config)}
 
 
 def pretrain_job_name(dataset: str, scope: str, encoders: str) -> str:
