@@ -180,6 +180,7 @@ def variable_specs(config: dict) -> Specs:
     specs.merge(measured_cpu_class_specs(config, "measured_cpu_class", "cpu_class"))
     specs.merge(measured_cpu_class_specs(config, "measured_other_cpu", "other_cpu"))
     specs.merge(measured_yieldbert_specs(config))
+    specs.merge(measured_uam_schedule_specs(config))
     return specs
 
 
@@ -323,6 +324,54 @@ def measured_yieldbert_specs(config: dict) -> Specs:
                   lambda a, r=run: fmt(r["prediction_std"], 1))
         specs.add(f"{name}_seconds", f"wall seconds {what}", lambda a, r=run: f"{r['seconds']:.0f}")
     return specs
+
+
+# `benchmarks/uam_schedule.py`'s name for the authors' schedule, stepped per batch (`epoch`: the pipeline's).
+PER_BATCH = "batch"
+
+
+def uam_schedule_pairs(config: dict) -> dict[tuple[str, str, str], dict]:
+    """The committed measurement of UAM with its authors' learning-rate schedule, stepped per batch
+    (`benchmarks/uam_schedule.py`; not re-run by this build), by (dataset, entry, schedule): its runs, their R²
+    (seed mean per split) and the summary of their differences to the paper profile's runs of the same entry and
+    split (their seed mean, kept beside each run when it was measured), paired over splits."""
+    measured = json.loads(Path(config["measured_uam_schedule"]).read_text())
+    groups: dict[tuple, dict[str, list]] = {}
+    for run in measured["runs"].values():
+        groups.setdefault((run["dataset"], run["model"], run["schedule"]), {}).setdefault(run["split"], []).append(run)
+    pairs = {}
+    for group, by_split in groups.items():
+        ours = [statistics.mean(run["r2"] for run in runs) for runs in by_split.values()]
+        built = [statistics.mean(runs[0]["reference"]["r2_by_seed"].values()) for runs in by_split.values()]
+        pairs[group] = {"runs": [run for runs in by_split.values() for run in runs], "r2": ours,
+                        "differences": pd.Series(summarize([a - b for a, b in zip(ours, built)]))}
+    return pairs
+
+
+def measured_uam_schedule_specs(config: dict) -> Specs:
+    """Values of `uam_schedule_pairs`, one set per (dataset, entry, schedule)."""
+    source = f"UAM schedule measurement {config['measured_uam_schedule']}"
+    specs = Specs()
+    for (dataset, model, schedule), pair in uam_schedule_pairs(config).items():
+        name = f"uam_schedule_{dataset}_{model}_{schedule}"
+        what = f"of {model} on {dataset} with the cosine schedule stepped per {schedule} ({source})"
+        runs = pair["runs"]
+        specs.add(f"{name}_n_runs", f"runs {what}", lambda a, n=len(runs): str(n))
+        specs.add(f"{name}_r2_mean_std", f"mean ± std over splits of the test R² {what}",
+                  lambda a, v=pair["r2"]: mean_std(pd.Series(summarize(v)), 3))
+        specs.add(f"{name}_r2_delta", f"mean ± std of its R² differences to the paper profile's runs of the same "
+                  f"entry and split (seed mean), paired over splits, {what}",
+                  lambda a, d=pair["differences"]: paired_delta(d, 3))
+        specs.add(f"{name}_selected_epochs", f"the epochs whose weights were kept (best held-out R²) {what}",
+                  lambda a, r=runs: ", ".join(str(run["selected_epoch"]) for run in r))
+        specs.add(f"{name}_seconds_median", f"median wall seconds per run {what}",
+                  lambda a, r=runs: f"{statistics.median(run['seconds'] for run in r):.0f}")
+        specs.add(f"{name}_cpu", f"CPU class of the runs {what}",
+                  lambda a, r=runs: ", ".join(sorted({run["cpu_class"] for run in r})))
+        specs.add(f"{name}_reference_cpu", f"CPU classes of the paper profile's runs paired {what}",
+                  lambda a, r=runs: ", ".join(sorted({c for run in r for c in run["reference"]["computed_on"]})))
+    return specs
+
 
 def uncertainty_specs(config: dict, dataset: str) -> Specs:
     """Trimeans of the uncertainty metrics per (model, σ kind), and paired Spearman comparisons of every two
