@@ -16,7 +16,8 @@ after every epoch, the epoch kept, and the paper profile's runs of the same entr
 (`reference`, read from the build's aggregated metrics); the manuscript quotes the pairs through
 `\\variable{output/uam_schedule_*}`. Needs a built paper profile and its features (`make paper` restores runs
 without them: `snakemake --profile profiles/paper results/paper/features/bh/features.npz`). A BH run of `uam`
-takes about 13 min on a core, with another job on the second; e.g.
+took 30 min on an AMD AVX2 core with another job on the second (the build's own take about 11.5 min on AMD
+AVX-512), an SM run 40 min; `uam_300_epochs` has five times the epochs (not run to its end here); e.g.
     .venv/bin/python benchmarks/uam_schedule.py --dataset bh --splits FullCV_01 FullCV_02 FullCV_03
 """
 
