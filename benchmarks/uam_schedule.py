@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     splits = args.splits or config["datasets"][args.dataset]["splits"][:1]
     seeds = args.seeds or config["seeds"]["torch"][:1]
     for split in splits:
+        built = reference(config, args.dataset, args.model, split)  # every seed of the split: read once
         for seed in seeds:
             run = dict(run_config(config, args.dataset, args.model, split, seed), results_dir=config["results_dir"])
-            built = reference(config, args.dataset, args.model, split)
             measured = train(run, args.schedule, root)
             label = f"{args.dataset}/{args.model}/{split}/seed{seed}/{args.schedule}"
             entry = {"dataset": args.dataset, "model": args.model, "split": split, "seed": seed,
