@@ -17,7 +17,7 @@ after every epoch, the epoch kept, and the paper profile's runs of the same entr
 `\\variable{output/uam_schedule_*}`. Needs a built paper profile and its features (`make paper` restores runs
 without them: `snakemake --profile profiles/paper results/paper/features/bh/features.npz`). A BH run of `uam`
 took 30 min on an AMD AVX2 core with another job on the second (the build's own take about 11.5 min on AMD
-AVX-512), an SM run 40 min; `uam_300_epochs` has five times the epochs (not run to its end here); e.g.
+AVX-512), an SM run 40 min; a BH run of `uam_300_epochs` 90 min alone with `--threads 2`; e.g.
     .venv/bin/python benchmarks/uam_schedule.py --dataset bh --splits FullCV_01 FullCV_02 FullCV_03
 """
 
@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", nargs="+", type=int, help="torch seeds, as a pipeline run's (default: the first)")
     parser.add_argument("--schedule", choices=SCHEDULES, default="batch",
                         help="batch: the authors' (default); epoch: the pipeline's, trained here")
+    parser.add_argument("--threads", type=int, help="torch threads of a run (default: the profile's, one per job); "
+                        "two make one run on two cores about 1.5 times as fast")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     root = Path(".")
@@ -132,10 +134,12 @@ def main(argv: list[str] | None = None) -> None:
         built = reference(config, args.dataset, args.model, split)  # every seed of the split: read once
         for seed in seeds:
             run = dict(run_config(config, args.dataset, args.model, split, seed), results_dir=config["results_dir"])
+            run["threads"] = args.threads or run["threads"]
             measured = train(run, args.schedule, root)
             label = f"{args.dataset}/{args.model}/{split}/seed{seed}/{args.schedule}"
             entry = {"dataset": args.dataset, "model": args.model, "split": split, "seed": seed,
-                     "schedule": args.schedule, "epochs": run["model_params"]["epochs"], "torch": torch.__version__,
+                     "schedule": args.schedule, "epochs": run["model_params"]["epochs"], "threads": run["threads"],
+                     "torch": torch.__version__,
                      "cpu_class": readable_cpu_class(machine_cpu_class()),
                      "processor": platform.processor() or platform.machine(), "measured": date.today().isoformat(),
                      **measured, "reference": built}

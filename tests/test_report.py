@@ -303,7 +303,7 @@ def test_uam_schedule_values_pair_each_split_with_the_builds_seed_mean(config, t
 
     def run(split, seed, r2, reference, cpu="AMD AVX2"):
         return {"dataset": "bh", "model": "uam", "split": split, "seed": seed, "schedule": "batch", "r2": r2,
-                "selected_epoch": 50 + seed, "seconds": 700 + seed, "cpu_class": cpu,
+                "selected_epoch": 50 + seed, "seconds": 700 + seed, "cpu_class": cpu, "threads": 1 + seed,
                 "reference": {"r2_by_seed": reference, "computed_on": ["AMD AVX-512"]}}
 
     measured = {"runs": {"a": run("FullCV_01", 0, 0.95, {"0": 0.93, "1": 0.95}),
@@ -315,7 +315,7 @@ def test_uam_schedule_values_pair_each_split_with_the_builds_seed_mean(config, t
     values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_uam_schedule=str(path))).items()
               if name.startswith("uam_schedule_")}
     batch = "uam_schedule_bh_uam_batch"
-    assert len(values) == 2 * 7
+    assert len(values) == 2 * 8
     assert values[f"{batch}_n_runs"] == "3"
     # FullCV_01: 0.96 against 0.94; FullCV_02: 0.96 against 0.92
     assert values[f"{batch}_r2_delta"] == r"+0.030 $\pm$ 0.014 (2 paired splits)"
@@ -323,6 +323,7 @@ def test_uam_schedule_values_pair_each_split_with_the_builds_seed_mean(config, t
     assert values[f"{batch}_selected_epochs"] == "50, 51, 50"
     assert values[f"{batch}_seconds_median"] == "700"
     assert values[f"{batch}_cpu"] == "AMD AVX2, Intel AVX-512"
+    assert values[f"{batch}_threads"] == "1, 2"
     assert values[f"{batch}_reference_cpu"] == "AMD AVX-512"
     assert values["uam_schedule_bh_uam_epoch_r2_delta"] == "-0.430 (1 paired split)"
 
@@ -332,10 +333,12 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_t
     import json
 
     schedule = tmp_path / "uam_schedule.json"  # the authors' per-batch schedule, measured outside the build
-    schedule.write_text(json.dumps({"runs": {split: {
-        "dataset": "bh", "model": "uam", "split": split, "seed": 0, "schedule": "batch", "r2": r2,
-        "reference": {"r2_by_seed": {"0": 0.90, "1": 0.92}, "computed_on": ["AMD AVX-512"]}}
-        for split, r2 in (("FullCV_01", 0.93), ("FullCV_02", 0.95))}}))
+    schedule.write_text(json.dumps({"runs": {f"{model}/{split}": {
+        "dataset": "bh", "model": model, "split": split, "seed": 0, "schedule": "batch", "r2": r2,
+        "reference": {"r2_by_seed": reference, "computed_on": ["AMD AVX-512"]}}
+        for model, split, r2, reference in (("uam", "FullCV_01", 0.93, {"0": 0.90, "1": 0.92}),
+                                            ("uam", "FullCV_02", 0.95, {"0": 0.90, "1": 0.92}),
+                                            ("uam_300_epochs", "FullCV_01", 0.96, {"0": 0.97}))}}))
     config = dict(synthetic.config, measured_uam_schedule=str(schedule))
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
                                "cite": "chen2024uam", "source": "-"},
@@ -351,6 +354,9 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_t
     measured = "; ".join(f"{synthetic.config['models'][m]['label']} {paired.loc[('bh', m, 'r2')]['trimean']:+.3f} "
                          f"({paired.loc[('bh', m, 'r2')]['n']})" for m in variants)
     measured += r"; schedule per batch (authors')$^\dagger$ +0.030 (2)"  # (0.93 - 0.91, 0.95 - 0.91)
+    # on a variant of UAM: against the build's run of that variant (0.96 - 0.97)
+    at_300 = config["models"]["uam_300_epochs"]["label"]
+    measured += rf"; schedule per batch (authors') at {at_300}$^\dagger$ -0.010 (1)"
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
                     rf"(10 $\times$ 3) & {(ours['mean'] - 0.976) / 0.010:+.1f} & {measured} \\"]
 
