@@ -369,7 +369,7 @@ def measured_uam_schedule_specs(config: dict) -> Specs:
         specs.add(f"{name}_cpu", f"CPU class of the runs {what}",
                   lambda a, r=runs: ", ".join(sorted({run["cpu_class"] for run in r})))
         specs.add(f"{name}_threads", f"torch threads of a run {what}",
-                  lambda a, r=runs: ", ".join(sorted({str(run["threads"]) for run in r})))
+                  lambda a, r=runs: ", ".join(str(t) for t in sorted({run["threads"] for run in r})))
         specs.add(f"{name}_reference_cpu", f"CPU classes of the paper profile's runs paired {what}",
                   lambda a, r=runs: ", ".join(sorted({c for run in r for c in run["reference"]["computed_on"]})))
     return specs
