@@ -17,6 +17,8 @@ from rxnyield.data.validate import MANIFEST_NAME, sha256
 from rxnyield.provenance import machine_cpu_class
 
 ROOT = Path(__file__).resolve().parents[1]
+# The profile the end-to-end test builds twice, from scratch and from its committed run cache.
+END_TO_END_PROFILE = "quick"
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from rxnyield.reproduce import compare_builds, reproduce
-from conftest import ROOT
+from conftest import END_TO_END_PROFILE, ROOT
 
 
 def test_compare_builds_reports_each_differing_or_missing_file(tmp_path):
@@ -29,7 +29,7 @@ def quick_builds(tmp_path_factory):
     if shutil.which("latexmk") is None or shutil.which("pdftotext") is None:
         pytest.fail("latexmk and pdftotext are required: run the tests through `make test`, which installs them")
     workdir = tmp_path_factory.mktemp("reproduce")
-    return workdir, reproduce("quick", workdir, ROOT, from_cache=True)
+    return workdir, reproduce(END_TO_END_PROFILE, workdir, ROOT, from_cache=True)
 
 
 @pytest.mark.slow
