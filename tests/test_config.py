@@ -76,11 +76,26 @@ def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_de
     assert run_config(config, "bh", "uam_human_dft", "FullCV_01", 0)["model_params"]["features"] == "dft"
     released_variants = ("uam_described", "uam_human_dft", "uam_15_epochs", "uam_300_epochs", "uam_dense_moe",
                          "uam_dense_moe_300_epochs", "uam_separate_product", "uam_last_epoch",
-                         "uam_attention_dropout")
-    assert all(config["models"][m]["compare_to"] == "uam" for m in released_variants)
+                         "uam_attention_dropout", "uam_no_sequence_view", "uam_graph_view_only",
+                         "uam_no_sequence_view_300_epochs")
+    # each paired with the released form, or with its variant of the same length (the 300-epoch sequence view)
+    assert all(config["models"][m]["compare_to"] in ("uam", *released_variants) for m in released_variants)
     ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
                  and m not in (*released_variants, "uam_transductive")]
     assert all(config["models"][m]["compare_to"] in ("uam_described", "uam_short") for m in ablations)
+
+
+def test_the_released_form_without_its_sequence_view_changes_only_the_views(config):
+    """The SMILES view's share of the released form: the same run settings but the views, on every split."""
+    released, variant = (run_config(config, "bh", m, "FullCV_01", 0) for m in ("uam", "uam_no_sequence_view"))
+    assert variant["model_params"].pop("views") == ["graph", "human"]
+    assert released["model_params"].pop("views") == ["graph", "sequence", "human"]
+    assert variant == dict(released, model="uam_no_sequence_view")
+    assert "max_splits" not in config["models"]["uam_no_sequence_view"]
+    assert run_config(config, "sm", "uam_graph_view_only", "random_split_9", 0)["model_params"]["views"] == ["graph"]
+    longer = run_config(config, "bh", "uam_no_sequence_view_300_epochs", "FullCV_01", 0)["model_params"]
+    assert longer["epochs"] == config["models"]["uam_300_epochs"]["epochs"] and longer["views"] == ["graph", "human"]
+    assert config["models"]["uam_no_sequence_view_300_epochs"]["compare_to"] == "uam_300_epochs"  # paired as long
 
 
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):

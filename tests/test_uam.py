@@ -327,6 +327,21 @@ def test_released_uam_trains_every_weight_and_ignores_reactant_order(bh, config,
         np.testing.assert_array_equal(sigma_p, sigma)
 
 
+def test_released_uam_without_the_sequence_view_never_reads_the_smiles(small_bundle):
+    """`uam_no_sequence_view`: the head sees the graph and fingerprint views only, so no weight of the (built,
+    unused) SMILES encoder moves, and redrawing them changes no prediction."""
+    model = build_model(dict(TINY_RELEASED, epochs=3, views=["graph", "human"]), SEEDS, threads=1)
+    model.fit(small_bundle, np.arange(64))
+    assert model.network["head"][0].in_features == model.encoders.graph.out_features + TINY_RELEASED["human_out"]
+    assert all(p.grad is None for p in model.encoders.sequence.parameters())
+    before = astuple(model.predict(small_bundle, np.arange(80)))
+    with torch.no_grad():
+        for weight in model.encoders.sequence.parameters():
+            weight.add_(torch.randn_like(weight))
+    for old, new in zip(before, astuple(model.predict(small_bundle, np.arange(80)))):
+        np.testing.assert_array_equal(new, old)
+
+
 def test_selection_keeps_the_epoch_with_the_best_validation_r2(small_bundle, checkpoint_path):
     """A lr too high for the last epochs to be the best: the kept weights score the best epoch's R² on the
     held-out rows, not the last one's."""
