@@ -77,7 +77,8 @@ def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_de
     released_variants = ("uam_described", "uam_human_dft", "uam_15_epochs", "uam_300_epochs", "uam_dense_moe",
                          "uam_dense_moe_300_epochs", "uam_separate_product", "uam_last_epoch",
                          "uam_attention_dropout", "uam_no_sequence_view", "uam_graph_view_only",
-                         "uam_no_sequence_view_300_epochs")
+                         "uam_no_sequence_view_300_epochs", "uam_graph_view_only_kwon_loop",
+                         "uam_no_sequence_view_kwon_loop")
     # each paired with the released form, or with its variant of the same length (the 300-epoch sequence view)
     assert all(config["models"][m]["compare_to"] in ("uam", *released_variants) for m in released_variants)
     ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
@@ -96,6 +97,16 @@ def test_the_released_form_without_its_sequence_view_changes_only_the_views(conf
     longer = run_config(config, "bh", "uam_no_sequence_view_300_epochs", "FullCV_01", 0)["model_params"]
     assert longer["epochs"] == config["models"]["uam_300_epochs"]["epochs"] and longer["views"] == ["graph", "human"]
     assert config["models"]["uam_no_sequence_view_300_epochs"]["compare_to"] == "uam_300_epochs"  # paired as long
+    # the released form's views moved into Kwon et al.'s training loop: mpnn_60_epochs' settings, nothing else
+    loop = ("optimizer", "weight_decay", "lr", "lr_schedule", "lr_milestones", "lr_gamma", "batch_size", "drop_last",
+            "epochs")
+    kwon = run_config(config, "bh", "mpnn_60_epochs", "FullCV_01", 0)["model_params"]
+    for model in ("uam_graph_view_only", "uam_no_sequence_view"):
+        moved, stays = (run_config(config, "bh", m, "FullCV_01", 0)["model_params"] for m in (f"{model}_kwon_loop", model))
+        assert {k: moved[k] for k in loop} == {k: kwon[k] for k in loop} and not moved["select_on_validation"]
+        assert {k: v for k, v in moved.items() if k not in loop and k != "select_on_validation"} == \
+            {k: v for k, v in stays.items() if k not in loop and k != "select_on_validation"}
+        assert config["models"][f"{model}_kwon_loop"]["compare_to"] == model
 
 
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
