@@ -8,6 +8,11 @@ from rxnyield.config import (ConfigError, load_config, model_seeds, pretrain_set
 from conftest import ROOT
 
 
+# the four settings of Kwon et al.'s training loop, each moved alone into the graph view's UAM loop
+LOOP_SWITCHES = ("uam_graph_view_only_kwon_batches", "uam_graph_view_only_kwon_optimizer",
+                 "uam_graph_view_only_kwon_schedule", "uam_graph_view_only_last_epoch")
+
+
 def test_quick_profile_only_overrides_values(config):
     quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
     def entries(c):  # the learning-curve entries follow the profile's fractions
@@ -78,11 +83,13 @@ def test_the_released_uam_loads_no_checkpoint_and_its_ablations_pair_with_the_de
                          "uam_dense_moe_300_epochs", "uam_separate_product", "uam_last_epoch",
                          "uam_attention_dropout", "uam_no_sequence_view", "uam_graph_view_only",
                          "uam_no_sequence_view_300_epochs", "uam_graph_view_only_kwon_loop",
-                         "uam_no_sequence_view_kwon_loop")
+                         "uam_no_sequence_view_kwon_loop", *LOOP_SWITCHES, "uam_no_sequence_view_kwon_loop_300_epochs")
     # each paired with the released form, except those paired with the variant they change one thing of
     paired_with_a_variant = {"uam_no_sequence_view_300_epochs": "uam_300_epochs",
                              "uam_graph_view_only_kwon_loop": "uam_graph_view_only",
-                             "uam_no_sequence_view_kwon_loop": "uam_no_sequence_view"}
+                             "uam_no_sequence_view_kwon_loop": "uam_no_sequence_view",
+                             "uam_no_sequence_view_kwon_loop_300_epochs": "uam_no_sequence_view_300_epochs",
+                             **dict.fromkeys(LOOP_SWITCHES, "uam_graph_view_only")}
     assert {m: config["models"][m]["compare_to"] for m in released_variants} == \
         {m: paired_with_a_variant.get(m, "uam") for m in released_variants}
     ablations = [m for m, spec in config["models"].items() if m.startswith("uam_") and "curve_of" not in spec
@@ -109,6 +116,25 @@ def test_the_released_form_without_its_sequence_view_changes_only_the_views(conf
         assert {k: moved[k] for k in loop} == {k: kwon[k] for k in loop} and not moved["select_on_validation"]
         outside_the_loop = [k for k in {*moved, *stays} if k not in loop and k != "select_on_validation"]
         assert {k: moved.get(k) for k in outside_the_loop} == {k: stays.get(k) for k in outside_the_loop}
+
+
+def test_the_loop_switches_partition_kwon_et_al_s_loop(config):
+    """Each switch moves its own settings of the graph view's loop to the full loop's values and nothing else;
+    together they are the whole loop, so their effects can be read against the loop's."""
+    settings = lambda m: run_config(config, "bh", m, "FullCV_01", 0)["model_params"]
+    differs = lambda a, b: {k for k in {*a, *b} if a.get(k) != b.get(k)}
+    base, loop = settings("uam_graph_view_only"), settings("uam_graph_view_only_kwon_loop")
+    moved = {switch: differs(settings(switch), base) for switch in LOOP_SWITCHES}
+    assert all({k: settings(switch)[k] for k in keys} == {k: loop[k] for k in keys} for switch, keys in moved.items())
+    assert sorted(k for keys in moved.values() for k in keys) == sorted(differs(loop, base))
+    assert moved["uam_graph_view_only_kwon_batches"] == {"batch_size", "drop_last"}
+    assert moved["uam_graph_view_only_last_epoch"] == {"select_on_validation"}
+    # 300 epochs in that loop: the milestones at the same fractions of training as Kwon et al.'s 400/450 of 500
+    longer, shorter = settings("uam_no_sequence_view_kwon_loop_300_epochs"), settings("uam_no_sequence_view_kwon_loop")
+    assert differs(longer, shorter) == {"epochs", "lr_milestones"}
+    kwon = settings("mpnn")
+    assert [m / longer["epochs"] for m in longer["lr_milestones"]] == [m / kwon["epochs"] for m in kwon["lr_milestones"]]
+    assert longer["epochs"] == settings("uam_no_sequence_view_300_epochs")["epochs"]
 
 
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
