@@ -13,6 +13,16 @@ LOOP_SWITCHES = ("uam_graph_view_only_kwon_batches", "uam_graph_view_only_kwon_o
                  "uam_graph_view_only_kwon_schedule", "uam_graph_view_only_last_epoch")
 
 
+def bh_settings(config, model):
+    """A model's resolved settings on the first BH split, seed 0."""
+    return run_config(config, "bh", model, "FullCV_01", 0)["model_params"]
+
+
+def changed_settings(a, b):
+    """The settings whose values differ between two resolved settings (or that only one of them has)."""
+    return {k for k in {*a, *b} if a.get(k) != b.get(k)}
+
+
 def test_quick_profile_only_overrides_values(config):
     quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
     def entries(c):  # the learning-curve entries follow the profile's fractions
@@ -105,36 +115,35 @@ def test_the_released_form_without_its_sequence_view_changes_only_the_views(conf
     assert variant == dict(released, model="uam_no_sequence_view")
     assert "max_splits" not in config["models"]["uam_no_sequence_view"]
     assert run_config(config, "sm", "uam_graph_view_only", "random_split_9", 0)["model_params"]["views"] == ["graph"]
-    longer = run_config(config, "bh", "uam_no_sequence_view_300_epochs", "FullCV_01", 0)["model_params"]
+    longer = bh_settings(config, "uam_no_sequence_view_300_epochs")
     assert longer["epochs"] == config["models"]["uam_300_epochs"]["epochs"] and longer["views"] == ["graph", "human"]
     # the released form's views moved into Kwon et al.'s training loop: mpnn_60_epochs' settings, nothing else
     loop = ("optimizer", "weight_decay", "lr", "lr_schedule", "lr_milestones", "lr_gamma", "batch_size", "drop_last",
             "epochs")
-    kwon = run_config(config, "bh", "mpnn_60_epochs", "FullCV_01", 0)["model_params"]
+    kwon = bh_settings(config, "mpnn_60_epochs")
     for model in ("uam_graph_view_only", "uam_no_sequence_view"):
-        moved, stays = (run_config(config, "bh", m, "FullCV_01", 0)["model_params"] for m in (f"{model}_kwon_loop", model))
+        moved, stays = bh_settings(config, f"{model}_kwon_loop"), bh_settings(config, model)
         assert {k: moved[k] for k in loop} == {k: kwon[k] for k in loop} and not moved["select_on_validation"]
-        outside_the_loop = [k for k in {*moved, *stays} if k not in loop and k != "select_on_validation"]
-        assert {k: moved.get(k) for k in outside_the_loop} == {k: stays.get(k) for k in outside_the_loop}
+        assert changed_settings(moved, stays) <= {*loop, "select_on_validation"}
 
 
 def test_the_loop_switches_partition_kwon_et_al_s_loop(config):
     """Each switch moves its own settings of the graph view's loop to the full loop's values and nothing else;
     together they are the whole loop, so their effects can be read against the loop's."""
-    settings = lambda m: run_config(config, "bh", m, "FullCV_01", 0)["model_params"]
-    differs = lambda a, b: {k for k in {*a, *b} if a.get(k) != b.get(k)}
-    base, loop = settings("uam_graph_view_only"), settings("uam_graph_view_only_kwon_loop")
-    moved = {switch: differs(settings(switch), base) for switch in LOOP_SWITCHES}
-    assert all({k: settings(switch)[k] for k in keys} == {k: loop[k] for k in keys} for switch, keys in moved.items())
-    assert sorted(k for keys in moved.values() for k in keys) == sorted(differs(loop, base))
+    base, loop = bh_settings(config, "uam_graph_view_only"), bh_settings(config, "uam_graph_view_only_kwon_loop")
+    switched = {switch: bh_settings(config, switch) for switch in LOOP_SWITCHES}
+    moved = {switch: changed_settings(settings, base) for switch, settings in switched.items()}
+    assert all({k: switched[switch][k] for k in keys} == {k: loop[k] for k in keys} for switch, keys in moved.items())
+    assert sorted(k for keys in moved.values() for k in keys) == sorted(changed_settings(loop, base))
     assert moved["uam_graph_view_only_kwon_batches"] == {"batch_size", "drop_last"}
     assert moved["uam_graph_view_only_last_epoch"] == {"select_on_validation"}
     # 300 epochs in that loop: the milestones at the same fractions of training as Kwon et al.'s 400/450 of 500
-    longer, shorter = settings("uam_no_sequence_view_kwon_loop_300_epochs"), settings("uam_no_sequence_view_kwon_loop")
-    assert differs(longer, shorter) == {"epochs", "lr_milestones"}
-    kwon = settings("mpnn")
+    longer = bh_settings(config, "uam_no_sequence_view_kwon_loop_300_epochs")
+    shorter = bh_settings(config, "uam_no_sequence_view_kwon_loop")
+    assert changed_settings(longer, shorter) == {"epochs", "lr_milestones"}
+    kwon = bh_settings(config, "mpnn")
     assert [m / longer["epochs"] for m in longer["lr_milestones"]] == [m / kwon["epochs"] for m in kwon["lr_milestones"]]
-    assert longer["epochs"] == settings("uam_no_sequence_view_300_epochs")["epochs"]
+    assert longer["epochs"] == bh_settings(config, "uam_no_sequence_view_300_epochs")["epochs"]
 
 
 def test_an_ablation_takes_its_base_settings_and_flips_one(config):
