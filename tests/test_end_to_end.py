@@ -25,13 +25,17 @@ def test_compare_builds_reports_each_differing_or_missing_file(tmp_path):
         "only in build_a: src/tex/output/only_a.txt", "differs: src/tex/output/x.txt"]
 
 
+# pytest-xdist (`-n 2 --dist loadgroup`) sends the tests of one group to one worker, which builds the fixture once.
+ON_THE_QUICK_BUILDS_WORKER = pytest.mark.xdist_group("end_to_end")
+
+
 def test_the_tests_of_the_quick_builds_share_one_xdist_worker():
-    """pytest-xdist (`-n 2 --dist loadgroup`) sends the tests of one group to one worker: a test of the quick
-    builds outside the group would build them again on the other worker (twenty minutes more on CI)."""
+    """A test of the quick builds outside their group would build them again on the other worker (twenty minutes
+    more on CI)."""
     users = [test for name, test in globals().items()
              if name.startswith("test_") and "quick_builds" in inspect.signature(test).parameters]
     groups = [[mark.args for mark in getattr(test, "pytestmark", []) if mark.name == "xdist_group"] for test in users]
-    assert len(users) == 2 and groups == [[("end_to_end",)]] * len(users)
+    assert len(users) == 2 and groups == [[ON_THE_QUICK_BUILDS_WORKER.args]] * len(users)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def quick_builds(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("end_to_end")  # one worker builds the fixture once for both tests
+@ON_THE_QUICK_BUILDS_WORKER
 def test_a_clean_quick_build_is_byte_identical_to_the_one_from_the_cache(quick_builds):
     workdir, differences = quick_builds
     assert differences == []
@@ -52,7 +56,7 @@ def test_a_clean_quick_build_is_byte_identical_to_the_one_from_the_cache(quick_b
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("end_to_end")
+@ON_THE_QUICK_BUILDS_WORKER
 def test_quick_pdf_shows_the_variables_and_no_unresolved_references(quick_builds):
     workdir, _ = quick_builds
     build = workdir / "build_a"
