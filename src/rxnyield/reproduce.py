@@ -6,12 +6,15 @@ the second build submits its jobs to SLURM (`profiles/slurm`) instead of running
 `--from-cache` it restores the committed run cache first, as `make paper` does, so that a build trained from
 scratch is compared with the cached runs (a run whose key is not current is trained in both). Where no
 committed run is current on this machine (another CPU class or package versions: see `own_runs_cache`), the
-second build restores the first build's runs instead, less a few that it re-trains.
+second build restores the first build's runs instead, less a few that it re-trains. The first build runs its
+commands in processes forked from a server that imported the library once (`rxnyield.forkserver`), the second in
+plain processes: the comparison checks that forking changes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import os
 import shutil
@@ -20,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rxnyield import forkserver
 from rxnyield.cache import (SWITCH, cache_dir_of, check_budget, choose_checks, current_entries, load_profile,
                             read_manifest, write_manifest)
 from rxnyield.config import load_config, profile_config_files
@@ -61,11 +65,14 @@ def cache_command(directory: Path, command: str, profile: str, log, env: dict[st
                    check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
-def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: bool = False) -> None:
+def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: bool = False,
+          forked: bool = False) -> None:
     """Run the whole workflow of `profile` in `directory` with this interpreter's environment; with `slurm`,
     the profile's configuration through the SLURM executor (`profiles/slurm`); with `from_cache`, after
     restoring the committed cache's current runs computed on this machine's CPU class (a run computed on another
-    class has other bytes by design: it is trained). Otherwise the cache is off: every run is trained."""
+    class has other bytes by design: it is trained). Otherwise the cache is off: every run is trained. With
+    `forked`, every `rxnyield` command runs in a process forked from a server that imported the library once
+    (`rxnyield.forkserver`)."""
     bin_dir = Path(sys.executable).parent
     env = copy_environment(directory, **{SWITCH: "this-cpu" if from_cache else "off"})
     if from_cache:
@@ -74,7 +81,9 @@ def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: b
     if slurm:
         command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile",
                    *profile_config_files(profile)]
-    subprocess.run(command, cwd=directory, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+    threads = load_config(*(directory / name for name in profile_config_files(profile)))["threads"]
+    with forkserver.running(env, log, threads) if forked else contextlib.nullcontext(env) as env:
+        subprocess.run(command, cwd=directory, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
 def compared_files(directory: Path, results_dir: str) -> set[str]:
@@ -147,7 +156,7 @@ def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = Fals
                 if substitute:
                     print(substitute, file=log, flush=True)
                     print(substitute, flush=True)
-            build(directory, profile, log, on_slurm, restored)
+            build(directory, profile, log, on_slurm, restored, forked=directory == builds[0])
     return compare_builds(*builds, results_dir)
 
 
