@@ -16,7 +16,7 @@ from rxnyield.featurizers.descriptors import ahneman_dft, mordred2d, rdkit2d
 from rxnyield.featurizers.graph import GraphFeaturizer
 from rxnyield.featurizers.kwon import KwonFeaturizer, with_kwon_features
 from rxnyield.featurizers.reaction import ecfp
-from conftest import ROOT, subset
+from conftest import ROOT, OncePerMolecule, subset
 from test_models import shuffled_reactants
 
 featurize_graph = GraphFeaturizer()
@@ -73,6 +73,18 @@ def test_mordred_descriptors_of_ethanol_and_an_ion():
     assert table.loc["CCO", ["nHeavyAtom", "nC", "nO", "nHBDon"]].tolist() == [3, 2, 1, 1]
     assert table.loc["CCO", "MW"] == pytest.approx(46.0419, abs=1e-4)  # monoisotopic mass
     assert np.isfinite(table.to_numpy()).all()  # descriptors Mordred cannot compute for Na+ are 0
+
+
+def test_a_mordred_row_depends_on_its_molecule_alone_so_the_tests_compute_each_once(bh):
+    """What the tests' OncePerMolecule relies on: the table of a list of molecules is the rows of each molecule
+    computed alone (an ion, a palladium complex and organics among them), in the list's order."""
+    molecules = sorted({*bh.reactants[0], bh.products[0], "[Na+]"})
+    whole = mordred2d(molecules)
+    pd.testing.assert_frame_equal(pd.concat([mordred2d([m]) for m in molecules]), whole, check_exact=True)
+    once = OncePerMolecule(mordred2d)
+    pd.testing.assert_frame_equal(once(molecules[1:]), whole.iloc[1:], check_exact=True)
+    pd.testing.assert_frame_equal(once(molecules[::-1] + molecules[:1]), whole.iloc[[*range(len(molecules))[::-1], 0]],
+                                  check_exact=True)
 
 
 def test_tilde_bonds_are_read_as_single_bonds():
