@@ -42,10 +42,9 @@ class OncePerMolecule:
 @pytest.fixture(scope="session", autouse=True)
 def mordred_once_per_molecule():
     """Featurization in the tests' own process computes Mordred's descriptors once per molecule and session."""
-    original = descriptors.MOLECULE_DESCRIPTORS["mordred"]
-    descriptors.MOLECULE_DESCRIPTORS["mordred"] = OncePerMolecule(original)
-    yield
-    descriptors.MOLECULE_DESCRIPTORS["mordred"] = original
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(descriptors.MOLECULE_DESCRIPTORS, "mordred", OncePerMolecule(descriptors.mordred2d))
+        yield
 
 
 @pytest.fixture(scope="session")

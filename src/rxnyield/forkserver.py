@@ -36,7 +36,7 @@ LENGTH = struct.Struct("!Q")
 STATUS = struct.Struct("!i")
 # What the workflow's jobs import, imported once by the server: the CLI, a training job, pre-training and every
 # model (the registry imports a model's module only when a job asks for it).
-PRELOADED = ("rxnyield.cli", "rxnyield.job", "rxnyield.pretrain", "rxnyield.stats")
+PRELOADED = ("rxnyield.cli", "rxnyield.job", "rxnyield.pretrain")
 # What Snakemake sets to a job's `threads` (snakemake.shell), read by numpy's, scipy's and torch's thread pools when
 # they load: the server loads them with a job's values, and runs only commands that have the same.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -173,9 +173,10 @@ def running(env: dict[str, str], log, threads: int):
         try:
             if server.stdout.readline().strip() != "ready":
                 raise RuntimeError(f"the fork server did not start (exit status {server.wait()}; see {log.name})")
-            threads = len(os.listdir(f"/proc/{server.pid}/task"))
-            if threads != 1:
-                raise RuntimeError(f"the fork server runs {threads} threads after its imports: forking is unsafe")
+            server_threads = len(os.listdir(f"/proc/{server.pid}/task"))
+            if server_threads != 1:
+                raise RuntimeError(f"the fork server runs {server_threads} threads after its imports: "
+                                   "forking is unsafe")
             yield dict(env, **{SOCKET_VARIABLE: socket_path})
         finally:
             server.terminate()

@@ -81,8 +81,11 @@ def build(directory: Path, profile: str, log, slurm: bool = False, from_cache: b
     if slurm:
         command = [str(bin_dir / "snakemake"), "--profile", "profiles/slurm", "--configfile",
                    *profile_config_files(profile)]
-    threads = load_config(*(directory / name for name in profile_config_files(profile)))["threads"]
-    with forkserver.running(env, log, threads) if forked else contextlib.nullcontext(env) as env:
+    server = contextlib.nullcontext(env)
+    if forked:
+        threads = load_config(*(directory / name for name in profile_config_files(profile)))["threads"]
+        server = forkserver.running(env, log, threads)
+    with server as env:
         subprocess.run(command, cwd=directory, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
