@@ -2,9 +2,12 @@
 in the caller's working directory. (Byte-identical training runs: the end-to-end quick builds, whose first build
 runs every job through the server and is compared with runs trained in plain processes.)"""
 
+import errno
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,50 @@ def test_a_command_without_its_fork_server_says_so_in_one_line(tmp_path):
                dict(os.environ, **{forkserver.SOCKET_VARIABLE: socket_path}))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and socket_path in done.stderr and forkserver.SOCKET_VARIABLE in done.stderr
+
+
+@pytest.fixture
+def blocked_command(forked_env, tmp_path):
+    """A forked command blocked reading its config from a FIFO whose write end the test holds: (client, write end).
+    Writing to that end raises BrokenPipeError once the command is gone (its reading end closed)."""
+    fifo = tmp_path / "config.yaml"
+    os.mkfifo(fifo)
+    client = subprocess.Popen([RXNYIELD, "validate", "--config", str(fifo), "--out", str(tmp_path / "out.json")], cwd=ROOT, env=forked_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while True:  # open without blocking succeeds once the command has opened the FIFO to read it
+        try:
+            write_end = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            assert error.errno == errno.ENXIO and time.monotonic() < deadline and client.poll() is None
+            time.sleep(0.05)
+    yield client, write_end
+    client.kill()
+    client.wait()
+    os.close(write_end)
+
+
+def command_is_gone(write_end: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.write(write_end, b"#")  # a YAML comment: the command, if alive, keeps reading
+        except BrokenPipeError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_signal_to_the_client_reaches_the_forked_command(blocked_command):
+    client, write_end = blocked_command
+    client.send_signal(signal.SIGTERM)
+    assert client.wait(timeout=30) == 128 + signal.SIGTERM  # the command's status, forwarded
+    assert command_is_gone(write_end)
+
+
+def test_a_client_killed_outright_takes_its_forked_command_with_it(blocked_command):
+    client, write_end = blocked_command
+    client.kill()  # SIGKILL: nothing to forward; the server sees the connection close
+    assert client.wait(timeout=30) == -signal.SIGKILL
+    assert command_is_gone(write_end)

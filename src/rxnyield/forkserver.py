@@ -21,6 +21,7 @@ import importlib
 import json
 import os
 import pkgutil
+import select
 import signal
 import socket
 import struct
@@ -54,7 +55,8 @@ def command() -> int:
 
 def run_in_server(socket_path: str, argv: list[str]) -> int:
     """Run `rxnyield argv` in a process forked by the server at `socket_path`, with this process's working
-    directory, environment and standard streams; forward SIGINT and SIGTERM to it; return its exit status."""
+    directory, environment and standard streams; forward SIGINT and SIGTERM to it; return its exit status. A signal
+    that cannot be forwarded (SIGKILL) closes the connection, and the server kills the command then."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(socket_path)
@@ -125,9 +127,24 @@ def handle(connection: socket.socket) -> int:
     for fd in fds:
         os.close(fd)
     connection.sendall(STATUS.pack(pid))
+    client_gone = wait_for_command_or_client(pid, connection)
+    if client_gone:  # killed beyond forwarding (SIGKILL): its job must not run on unseen
+        os.kill(pid, signal.SIGKILL)
     code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    connection.sendall(STATUS.pack(code if code >= 0 else 128 - code))  # killed by a signal: 128 + its number
+    if not client_gone:
+        connection.sendall(STATUS.pack(code if code >= 0 else 128 - code))  # killed by a signal: 128 + its number
     return 0
+
+
+def wait_for_command_or_client(pid: int, connection: socket.socket) -> bool:
+    """Block until the forked command ends or its client's end of the connection closes (the client sends
+    nothing after its request: the connection turns readable only at its end); True if the client went first."""
+    command_done = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([command_done, connection], [], [])
+    finally:
+        os.close(command_done)
+    return command_done not in ready and connection.recv(1) == b""
 
 
 def run_command(request: dict, fds: list[int]) -> int:
