@@ -315,7 +315,7 @@ def test_uam_schedule_values_pair_each_split_with_the_builds_seed_mean(config, t
     values = {name: spec(None) for name, spec in variable_specs(dict(config, measured_uam_schedule=str(path))).items()
               if name.startswith("uam_schedule_")}
     batch = "uam_schedule_bh_uam_batch"
-    assert len(values) == 2 * 8
+    assert len(values) == 2 * 8 + 1
     assert values[f"{batch}_n_runs"] == "3"
     # FullCV_01: 0.96 against 0.94; FullCV_02: 0.96 against 0.92
     assert values[f"{batch}_r2_delta"] == r"+0.030 $\pm$ 0.014 (2 paired splits)"
@@ -326,6 +326,8 @@ def test_uam_schedule_values_pair_each_split_with_the_builds_seed_mean(config, t
     assert values[f"{batch}_threads"] == "1, 2"
     assert values[f"{batch}_reference_cpu"] == "AMD AVX-512"
     assert values["uam_schedule_bh_uam_epoch_r2_delta"] == "-0.430 (1 paired split)"
+    # the authors' variant against the pipeline's own code trained on the same machine: FullCV_01 only, 0.96 - 0.5
+    assert values[f"{batch}_r2_delta_here"] == "+0.460 (1 paired split)"
 
 
 def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_the_paired_variants(synthetic,
@@ -339,7 +341,15 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_t
         for model, split, r2, reference in (("uam", "FullCV_01", 0.93, {"0": 0.90, "1": 0.92}),
                                             ("uam", "FullCV_02", 0.95, {"0": 0.90, "1": 0.92}),
                                             ("uam_300_epochs", "FullCV_01", 0.96, {"0": 0.97}))}}))
-    config = dict(synthetic.config, measured_uam_schedule=str(schedule))
+    features = tmp_path / "uam_atom_features.json"  # the authors' atom and bond features, likewise
+    features.write_text(json.dumps({"runs": {f"{model}/{split}/{kind}": {
+        "dataset": "bh", "model": model, "split": split, "seed": 0, "features": kind, "r2": r2,
+        "reference": {"r2_by_seed": {"0": 0.80}, "computed_on": ["AMD AVX2"]}}
+        for model, split, kind, r2 in (("uam_graph_view_only", "FullCV_01", "authors", 0.75),
+                                       ("uam_graph_view_only", "FullCV_01", "pipeline", 0.81),
+                                       ("uam_no_sequence_view_300_epochs", "FullCV_01", "authors", 0.70))}}))
+    # (a variant compared with another than UAM: not at UAM's row)
+    config = dict(synthetic.config, measured_uam_schedule=str(schedule), measured_uam_atom_features=str(features))
     published = pd.DataFrame([{"model": "uam", "dataset": "bh", "mean": "0.976", "std": "0.010", "n_splits": "10",
                                "cite": "chen2024uam", "source": "-"},
                               {"model": "not_run_here", "dataset": "bh", "mean": "0.5", "std": "0.1", "n_splits": "10",
@@ -357,6 +367,8 @@ def test_reproduction_table_gives_the_gap_in_published_standard_deviations_and_t
     # on a variant of UAM: against the build's run of that variant (0.96 - 0.97)
     at_300 = config["models"]["uam_300_epochs"]["label"]
     measured += rf"; schedule per batch (authors') at {at_300}$^\dagger$ -0.010 (1)"
+    graph_only = config["models"]["uam_graph_view_only"]["label"]  # a variant compared with UAM: shown at its row
+    measured += rf"; atom and bond features (authors') at {graph_only}$^\dagger$ -0.050 (1)"
     assert rows == [rf"UAM \cite{{chen2024uam}} & 0.976 $\pm$ 0.010 (10) & {ours['mean']:.3f} $\pm$ {ours['std']:.3f} "
                     rf"(10 $\times$ 3) & {(ours['mean'] - 0.976) / 0.010:+.1f} & {measured} \\"]
 

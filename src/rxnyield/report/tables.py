@@ -9,7 +9,7 @@ from rxnyield.config import (ALL_REACTIONS, compared_models, headline_models, mo
                              sigma_sources)
 from rxnyield.models import model_entry
 from rxnyield.report.frames import rows
-from rxnyield.report.variables import (PER_BATCH, mean_std, median_interval, p_value, stat, uam_schedule_pairs,
+from rxnyield.report.variables import (OUTSIDE_DEPARTURES, departure_pairs, mean_std, median_interval, p_value, stat,
                                       uncertainty_row)
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
@@ -227,12 +227,13 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
     seeds where several), the gap (ours − published) in published standard deviations, the yardstick of
     "reproduced", and what each paired variant of the method changes (trimean of its R² differences over the
     pairs, and how many pairs: a variant may run on fewer splits): where a gap comes from, measured rather than
-    guessed. The authors' per-batch schedule, a departure no entry of the build can switch, is measured outside it
-    (`uam_schedule_pairs`), on the method's entry or on a variant of it against the build's runs of that entry, and
-    marked with a dagger."""
+    guessed. The departures no entry of the build can switch (the authors' per-batch schedule, their atom and bond
+    features) are measured outside it (`departure_pairs`), on the method's entry or on a variant of it against the
+    build's runs of that entry, and marked with a dagger."""
     lines = []
-    per_batch = {(dataset, model): pair["differences"] for (dataset, model, schedule), pair
-                 in uam_schedule_pairs(config).items() if schedule == PER_BATCH}
+    outside = {(departure.label, dataset, model): pair["differences"] for departure in OUTSIDE_DEPARTURES
+               for (dataset, model, variant), pair in departure_pairs(config, departure).items()
+               if variant == departure.authors}
     for dataset in random_split_datasets(config):
         quoted = rows(published, dataset=dataset)
         quoted = quoted[quoted["model"].isin(headline_models(config, dataset))]
@@ -246,12 +247,11 @@ def reproduction_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame
             variants = rows(paired, dataset=dataset, reference=row["model"], metric="r2")
             measured = [f"{config['models'][v['model']]['label']} {v['trimean']:+.3f} ({int(v['n'])})"
                         for _, v in variants.iterrows()]
-            for (where, model), differences in per_batch.items():  # measured by benchmarks/uam_schedule.py
+            for (label, where, model), differences in outside.items():  # measured by benchmarks/outside_build.py
                 if where != dataset or row["model"] not in (model, config["models"][model].get("compare_to")):
                     continue
                 at = "" if model == row["model"] else f" at {config['models'][model]['label']}"
-                measured.append(f"schedule per batch (authors'){at}$^\\dagger$ {differences['trimean']:+.3f} "
-                                f"({int(differences['n'])})")
+                measured.append(f"{label}{at}$^\\dagger$ {differences['trimean']:+.3f} ({int(differences['n'])})")
             measured = "; ".join(measured) or "--"
             lines.append(rf"{config['models'][row['model']]['label']} \cite{{{row['cite']}}} & "
                          rf"{float(row['mean']):.3f} $\pm$ {float(row['std']):.3f} ({row['n_splits']}) & {reproduced} "

@@ -17,6 +17,7 @@ from rxnyield.config import (compared_models, curve_model, dataset_models, featu
                              model_splits, out_of_sample_datasets, sigma_pairs, sigma_sources)
 from rxnyield.models import REGISTRY
 from rxnyield.provenance import VECTOR_EXTENSIONS, readable_cpu_class
+from rxnyield.report.catalog import OUTSIDE_DEPARTURES, OutsideDeparture
 from rxnyield.report.curves import curve_points
 from rxnyield.report.frames import rows
 from rxnyield.stats import paired_comparison, summarize, trimean
@@ -180,7 +181,8 @@ def variable_specs(config: dict) -> Specs:
     specs.merge(measured_cpu_class_specs(config, "measured_cpu_class", "cpu_class"))
     specs.merge(measured_cpu_class_specs(config, "measured_other_cpu", "other_cpu"))
     specs.merge(measured_yieldbert_specs(config))
-    specs.merge(measured_uam_schedule_specs(config))
+    for departure in OUTSIDE_DEPARTURES:
+        specs.merge(outside_departure_specs(config, departure))
     return specs
 
 
@@ -326,35 +328,53 @@ def measured_yieldbert_specs(config: dict) -> Specs:
     return specs
 
 
-# `benchmarks/uam_schedule.py`'s name for the authors' schedule, stepped per batch (`epoch`: the pipeline's).
-PER_BATCH = "batch"
-
-
-def uam_schedule_pairs(config: dict) -> dict[tuple[str, str, str], dict]:
-    """The committed measurement of UAM with its authors' learning-rate schedule, stepped per batch
-    (`benchmarks/uam_schedule.py`; not re-run by this build), by (dataset, entry, schedule): its runs, their R²
+def departure_pairs(config: dict, departure: OutsideDeparture) -> dict[tuple[str, str, str], dict]:
+    """A committed measurement outside the build (not re-run by it), by (dataset, entry, variant): its runs, their R²
     (seed mean per split) and the summary of their differences to the paper profile's runs of the same entry and
     split (their seed mean, kept beside each run when it was measured), paired over splits."""
-    measured = json.loads(Path(config["measured_uam_schedule"]).read_text())
+    measured = json.loads(Path(config[departure.config_key]).read_text())
     groups: dict[tuple, dict[str, list]] = {}
     for run in measured["runs"].values():
-        groups.setdefault((run["dataset"], run["model"], run["schedule"]), {}).setdefault(run["split"], []).append(run)
+        group = (run["dataset"], run["model"], run[departure.field])
+        groups.setdefault(group, {}).setdefault(run["split"], []).append(run)
     pairs = {}
     for group, by_split in groups.items():
         ours = [statistics.mean(run["r2"] for run in runs) for runs in by_split.values()]
         built = [statistics.mean(runs[0]["reference"]["r2_by_seed"].values()) for runs in by_split.values()]
         pairs[group] = {"runs": [run for runs in by_split.values() for run in runs], "r2": ours,
+                        "by_split": dict(zip(by_split, ours)),
                         "differences": pd.Series(summarize([a - b for a, b in zip(ours, built)]))}
     return pairs
 
 
-def measured_uam_schedule_specs(config: dict) -> Specs:
-    """Values of `uam_schedule_pairs`, one set per (dataset, entry, schedule)."""
-    source = f"UAM schedule measurement {config['measured_uam_schedule']}"
+def same_machine_differences(pairs: dict, departure: OutsideDeparture) -> dict[tuple[str, str], pd.Series]:
+    """By (dataset, entry): the authors' variant against the pipeline's own code trained on the measuring machine,
+    paired over the splits both ran (no CPU class between them), where such runs exist."""
+    differences = {}
+    for (dataset, model, variant), pair in pairs.items():
+        for (other_dataset, other_model, other), reference in pairs.items():
+            if (other_dataset, other_model) != (dataset, model) or variant != departure.authors or other == variant:
+                continue
+            common = [split for split in pair["by_split"] if split in reference["by_split"]]
+            if common:
+                differences[dataset, model] = pd.Series(summarize(
+                    [pair["by_split"][split] - reference["by_split"][split] for split in common]))
+    return differences
+
+
+def outside_departure_specs(config: dict, departure: OutsideDeparture) -> Specs:
+    """Values of `departure_pairs`, one set per (dataset, entry, variant)."""
+    source = f"measurement outside the build {config[departure.config_key]}"
     specs = Specs()
-    for (dataset, model, schedule), pair in uam_schedule_pairs(config).items():
-        name = f"uam_schedule_{dataset}_{model}_{schedule}"
-        what = f"of {model} on {dataset} with the cosine schedule stepped per {schedule} ({source})"
+    pairs = departure_pairs(config, departure)
+    for (dataset, model), differences in same_machine_differences(pairs, departure).items():
+        specs.add(f"{departure.prefix}_{dataset}_{model}_{departure.authors}_r2_delta_here",
+                  f"mean ± std of the R² differences of {model} on {dataset} "
+                  f"{departure.what.format(departure.authors)} to the pipeline's own code trained on the same machine, "
+                  f"paired over splits ({source})", lambda a, d=differences: paired_delta(d, 3))
+    for (dataset, model, variant), pair in pairs.items():
+        name = f"{departure.prefix}_{dataset}_{model}_{variant}"
+        what = f"of {model} on {dataset} {departure.what.format(variant)} ({source})"
         runs = pair["runs"]
         specs.add(f"{name}_n_runs", f"runs {what}", lambda a, n=len(runs): str(n))
         specs.add(f"{name}_r2_mean_std", f"mean ± std over splits of the test R² {what}",
