@@ -33,16 +33,18 @@ class OutsideDeparture:
     run is keyed by), measured outside it by a benchmark script (benchmarks/outside_build.py) into a committed file."""
     config_key: str  # the committed measurement file
     field: str       # a run's field naming its variant
-    authors: str     # the variant that is the authors' code (the others: the pipeline's, trained there)
+    authors: str     # the variant that is the authors' code
+    pipeline: str    # the variant that is the pipeline's own code, trained on the measuring machine
     prefix: str      # of its variables' names
     label: str       # as the reproduction table names it
     what: str        # a variant's description, "{}" its name
 
 
 OUTSIDE_DEPARTURES = (
-    OutsideDeparture("measured_uam_schedule", "schedule", "batch", "uam_schedule", "schedule per batch (authors')",
+    OutsideDeparture("measured_uam_schedule", "schedule", "batch", "epoch", "uam_schedule",
+                     "schedule per batch (authors')",
                      "with the cosine schedule stepped per {}"),
-    OutsideDeparture("measured_uam_atom_features", "features", "authors", "uam_atom_features",
+    OutsideDeparture("measured_uam_atom_features", "features", "authors", "pipeline", "uam_atom_features",
                      "atom and bond features (authors')", "with atom and bond features: {}"),
 )
 

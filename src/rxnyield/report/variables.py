@@ -352,13 +352,13 @@ def same_machine_differences(pairs: dict, departure: OutsideDeparture) -> dict[t
     paired over the splits both ran (no CPU class between them), where such runs exist."""
     differences = {}
     for (dataset, model, variant), pair in pairs.items():
-        for (other_dataset, other_model, other), reference in pairs.items():
-            if (other_dataset, other_model) != (dataset, model) or variant != departure.authors or other == variant:
-                continue
-            common = [split for split in pair["by_split"] if split in reference["by_split"]]
-            if common:
-                differences[dataset, model] = pd.Series(summarize(
-                    [pair["by_split"][split] - reference["by_split"][split] for split in common]))
+        reference = pairs.get((dataset, model, departure.pipeline))
+        if variant != departure.authors or reference is None:
+            continue
+        common = [split for split in pair["by_split"] if split in reference["by_split"]]
+        if common:
+            differences[dataset, model] = pd.Series(summarize(
+                [pair["by_split"][split] - reference["by_split"][split] for split in common]))
     return differences
 
 
