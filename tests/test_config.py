@@ -184,6 +184,15 @@ def test_a_profile_that_shrinks_the_base_shrinks_its_ablations(config):
         assert quick["models"][name]["epochs"] == quick["models"]["uam_described"]["epochs"] < config["models"][name]["epochs"]
 
 
+def test_the_quick_profile_trains_no_entry_longer_than_its_longest_headline(config):
+    """An entry that sets its own epochs in config.yaml keeps them in the quick profile unless quick.yaml shrinks
+    it too: a 300-epoch entry left unshrunk made the CI's quick build train for minutes instead of seconds."""
+    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    longest = max(quick["models"][m]["epochs"] for m in ("mpnn", "uam", "uam_described"))
+    too_long = {m: spec["epochs"] for m, spec in quick["models"].items() if spec.get("epochs", 0) > longest}
+    assert not too_long, f"quick.yaml does not shrink {too_long}"
+
+
 def test_a_variant_of_an_unknown_model_is_refused():
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     raw["models"]["extra"] = {"variant_of": "nothing", "label": "extra"}
