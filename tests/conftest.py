@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rxnyield.config import load_config
+from rxnyield.config import load_config, profile_config_files
 from rxnyield.data.reactions import ReactionSet, load_reactions
 from rxnyield.data.validate import MANIFEST_NAME, sha256
 from rxnyield.featurizers import descriptors
@@ -50,6 +50,12 @@ def mordred_once_per_molecule():
 @pytest.fixture(scope="session")
 def config() -> dict:
     return load_config(ROOT / "config" / "config.yaml")
+
+
+@pytest.fixture(scope="session")
+def quick() -> dict:
+    """The resolved config of the quick profile (the base config with its overrides)."""
+    return load_config(*(ROOT / name for name in profile_config_files("quick")))
 
 
 @pytest.fixture(scope="session")

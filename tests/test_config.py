@@ -24,8 +24,7 @@ def changed_settings(a, b):
     return {k for k in {*a, *b} if a.get(k) != b.get(k)}
 
 
-def test_quick_profile_only_overrides_values(config):
-    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+def test_quick_profile_only_overrides_values(config, quick):
     def entries(c):  # the learning-curve entries follow the profile's fractions
         return {m for m, spec in c["models"].items() if "curve_of" not in spec}
     assert entries(quick) == entries(config)
@@ -178,16 +177,14 @@ def test_an_ablation_takes_its_base_settings_and_flips_one(config):
     assert ablation["compare_to"] == "uam_described"
 
 
-def test_a_profile_that_shrinks_the_base_shrinks_its_ablations(config):
-    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+def test_a_profile_that_shrinks_the_base_shrinks_its_ablations(config, quick):
     for name in ("uam_no_uq", "uam_no_moe", "uam_no_pretraining"):
         assert quick["models"][name]["epochs"] == quick["models"]["uam_described"]["epochs"] < config["models"][name]["epochs"]
 
 
-def test_the_quick_profile_trains_no_entry_longer_than_its_longest_headline(config):
+def test_the_quick_profile_trains_no_entry_longer_than_its_longest_headline(quick):
     """An entry that sets its own epochs in config.yaml keeps them in the quick profile unless quick.yaml shrinks
     it too: a 300-epoch entry left unshrunk made the CI's quick build train for minutes instead of seconds."""
-    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
     longest = max(quick["models"][m]["epochs"] for m in ("mpnn", "uam", "uam_described"))
     too_long = {m: spec["epochs"] for m, spec in quick["models"].items() if spec.get("epochs", 0) > longest}
     assert not too_long, f"quick.yaml does not shrink {too_long}"
