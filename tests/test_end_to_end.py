@@ -1,6 +1,6 @@
 """End to end: a clean quick-profile build trained from scratch agrees byte for byte with one built from the
-committed run cache (where no committed run is current on this machine, from a cache of the first build's runs,
-less a few it re-trains), and the PDF shows the variables."""
+committed run cache (supplemented, where it holds no current run of this machine's class, with the first build's
+runs, and less a few it re-trains), and the PDF shows the variables."""
 
 import inspect
 import shutil

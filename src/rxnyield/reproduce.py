@@ -4,9 +4,9 @@ Two builds in separate directories must give byte-identical `\\variable` files, 
 metrics and predictions; every differing or missing file is printed and the check fails. With `--slurm`
 the second build submits its jobs to SLURM (`profiles/slurm`) instead of running them locally; with
 `--from-cache` it restores the committed run cache first, as `make paper` does, so that a build trained from
-scratch is compared with the cached runs (a run whose key is not current is trained in both). Where no
-committed run is current on this machine (another CPU class or package versions: see `own_runs_cache`), the
-second build restores the first build's runs instead, less a few that it re-trains. The first build runs its
+scratch is compared with the cached runs. Where the committed cache holds no current run for this machine
+(another CPU class or package versions, or code changed since), the second build restores the first build's
+run instead, and it re-trains a few of the runs of this machine's class (`supplement_cache`). The first build runs its
 commands in processes forked from a server that imported the library once (`rxnyield.forkserver`), the second in
 plain processes: the comparison checks that forking changes nothing.
 """
@@ -115,35 +115,39 @@ def head_commit(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else "no-git"
 
 
-def own_runs_cache(profile: str, first: Path, second: Path, commit: str, log) -> str | None:
-    """Where the committed cache of `profile` holds no current run computed on this machine's CPU class (it was
-    filled on another class or with other package versions: a build from it compared byte for byte would train
-    them all), replace it in `second` with a cache of the runs `first` trained
-    from scratch, less the few that CI's check would re-train for `commit` (`choose_checks`, within the profile's
-    check budget). The second build then restores those runs and re-trains these: the restore is exercised and
-    the re-trained runs compared byte for byte, for the price of one from-scratch build instead of two. Returns a
-    line that says so, or None where the committed cache serves."""
+def supplement_cache(profile: str, first: Path, second: Path, commit: str, log) -> str:
+    """Make the cache of `profile` in `second` the committed one plus every run `first` trained from scratch that
+    it lacks (`refresh` keeps a committed entry where `first` trained the same key), less the few runs of this
+    machine's CPU class that CI's check would re-train for `commit` (`choose_checks`, within the profile's check
+    budget). The second build then restores the committed runs that are current here (compared byte for byte with
+    the first build's), restores the first build's others, and re-trains the chosen ones in plain processes: one
+    from-scratch build instead of up to two, whatever share of the committed cache is current on this machine's
+    class (a cache filled on another CPU class or with other package versions serves none of its runs). Returns a
+    line that says so."""
     config, _, _ = load_profile(profile, second)
     committed = cache_dir_of(config, second)
-    if any(e["job"] == "train" for e in current_entries(config, second, read_manifest(committed)).values()):
-        return None
+    current = current_entries(config, second, read_manifest(committed))
+    served = {key for key, entry in current.items() if entry["job"] == "train"}
     cache_command(first, "refresh", profile, log, copy_environment(first))
     shutil.rmtree(committed, ignore_errors=True)  # a profile without a committed cache has none
     shutil.copytree(cache_dir_of(config, first), committed)
-    here = package_versions()["cpu"]  # the first build's runs, not those of other classes the refresh kept
-    entries = {key: entry for key, entry in read_manifest(committed).items() if entry.get("cpu") == here}
-    retrained = choose_checks(config, entries, commit, check_budget(profile))
+    entries = read_manifest(committed)
+    here = package_versions()["cpu"]
+    retrained = choose_checks(config, {key: entry for key, entry in entries.items() if entry.get("cpu") == here},
+                              commit, check_budget(profile))
     for key in retrained:
         (committed / f"{key}.tar.xz").unlink()
     write_manifest(committed, {key: entry for key, entry in entries.items() if key not in retrained})
-    return (f"no committed {profile} run is current on this machine: {second.name} restores {first.name}'s runs "
-            f"and re-trains {', '.join(entries[key]['name'] for key in retrained)}")
+    from_first = {key for key, e in entries.items() if e["job"] == "train" and e.get("cpu") == here} - served
+    return (f"{second.name} restores the {len(served - set(retrained))} committed {profile} runs current on this "
+            f"machine and {len(from_first - set(retrained))} runs {first.name} trained, and re-trains "
+            f"{', '.join(entries[key]['name'] for key in retrained)}")
 
 
 def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = False,
               from_cache: bool = False) -> list[str]:
     """Build `profile` in workdir/build_a and workdir/build_b (through SLURM with `slurm`, from the committed
-    cache with `from_cache`: see `own_runs_cache` for a machine it does not serve) and return their
+    cache with `from_cache`, supplemented with the first build's runs: see `supplement_cache`) and return their
     differences."""
     results_dir = load_config(*(root / name for name in profile_config_files(profile)))["results_dir"]
     builds = [workdir / "build_a", workdir / "build_b"]
@@ -155,10 +159,9 @@ def reproduce(profile: str, workdir: Path, root: Path = ROOT, slurm: bool = Fals
             where = ("through SLURM" if on_slurm else "locally") + (", from the cache" if restored else "")
             print(f"building {profile} {where} in {directory} (log: {log.name})", flush=True)
             if restored:
-                substitute = own_runs_cache(profile, builds[0], directory, head_commit(root), log)
-                if substitute:
-                    print(substitute, file=log, flush=True)
-                    print(substitute, flush=True)
+                line = supplement_cache(profile, builds[0], directory, head_commit(root), log)
+                print(line, file=log, flush=True)
+                print(line, flush=True)
             build(directory, profile, log, on_slurm, restored, forked=directory == builds[0])
     return compare_builds(*builds, results_dir)
 
