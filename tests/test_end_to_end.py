@@ -3,8 +3,11 @@ committed run cache (supplemented, where it holds no current run of this machine
 runs, and less a few it re-trains), and the PDF shows the variables."""
 
 import inspect
+import re
 import shutil
 import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -36,6 +39,32 @@ def test_the_tests_of_the_quick_builds_share_one_xdist_worker():
              if name.startswith("test_") and "quick_builds" in inspect.signature(test).parameters]
     groups = [[mark.args for mark in getattr(test, "pytestmark", []) if mark.name == "xdist_group"] for test in users]
     assert len(users) == 2 and groups == [[ON_THE_QUICK_BUILDS_WORKER.args]] * len(users)
+
+
+def test_xdist_runs_a_group_first_and_on_one_worker(tmp_path):
+    """The pinned pytest and pytest-xdist keep `--dist loadgroup`'s promise: a group's tests go to one worker and,
+    as the largest unit of work, before any other. pytest 9.2.0 with pytest-xdist 3.8.0 silently drops every group
+    (pytest-xdist#1386): CI's end-to-end build then started only when its worker reached the module, minutes in,
+    and its two tests could land on both workers, building the quick profile twice."""
+    (tmp_path / "test_grouped.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_alone(i):
+            pass
+
+        @pytest.mark.xdist_group("together")
+        @pytest.mark.parametrize("i", range(3))
+        def test_grouped(i):
+            pass
+    """))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-p",
+                           "no:cacheprovider", "test_grouped.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    ran = re.findall(r"\[(gw\d)\] \[ *\d+%\] PASSED test_grouped.py::(test_\w+)", done.stdout)
+    grouped = {worker for worker, test in ran if test == "test_grouped"}
+    assert len(ran) == 7 and len(grouped) == 1, done.stdout
+    assert [test for worker, test in ran if worker in grouped][:3] == ["test_grouped"] * 3, done.stdout
 
 
 @pytest.fixture(scope="module")
