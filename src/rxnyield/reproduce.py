@@ -4,11 +4,11 @@ Two builds in separate directories must give byte-identical `\\variable` files, 
 metrics and predictions; every differing or missing file is printed and the check fails. With `--slurm`
 the second build submits its jobs to SLURM (`profiles/slurm`) instead of running them locally; with
 `--from-cache` it restores the committed run cache first, as `make paper` does, so that a build trained from
-scratch is compared with the cached runs. Where the committed cache holds no current run for this machine
-(another CPU class or package versions, or code changed since), the second build restores the first build's
-run instead, and it re-trains a few of the runs of this machine's class (`supplement_cache`). The first build runs its
-commands in processes forked from a server that imported the library once (`rxnyield.forkserver`), the second in
-plain processes: the comparison checks that forking changes nothing.
+scratch is compared with the cached runs. A run the committed cache does not hold as current for this machine
+(computed on another CPU class or with other package versions, or its code changed since) the second build
+restores from the first build's runs, and it re-trains a few runs of this machine's class (`supplement_cache`).
+The first build runs its commands in processes forked from a server that imported the library once
+(`rxnyield.forkserver`), the second in plain processes: the comparison checks that forking changes nothing.
 """
 
 from __future__ import annotations
