@@ -9,7 +9,7 @@ from rxnyield.report.aggregate import Aggregate, paired_comparisons, seed_varian
 from rxnyield.report.frames import paired_runs
 from rxnyield.report.tables import (ablation_table, compute_summary, compute_table, out_of_sample_table,
                                     reproduction_table, results_table, seed_variance_table)
-from rxnyield.report.variables import variable_specs
+from rxnyield.report.variables import p_statement, variable_specs
 from rxnyield.stats import METRICS, paired_comparison, seed_split_variance, summarize
 
 
@@ -68,14 +68,20 @@ def test_ablation_table_bolds_only_distinguishable_differences(synthetic):
 
 def test_variables_name_the_distinguishable_ablations(synthetic):
     specs = variable_specs(synthetic.config)
-    assert specs["bh_distinguishable"](synthetic) == "w/o H"
-    assert "w/o UQ" in specs["bh_within_noise"](synthetic)
+    assert specs["bh_distinguishable"](synthetic) == "w/o H vs UAM as described"  # a label alone can be ambiguous
+    assert "w/o UQ vs UAM as described" in specs["bh_within_noise"](synthetic)
     assert specs["bh_uam_no_human_r2_delta_trimean"](synthetic) == "-0.022"
-    assert specs["bh_uam_no_human_r2_p"](synthetic) == "0.002"
+    assert specs["bh_uam_no_human_r2_p"](synthetic) == "$p = 0.002$"
     assert specs["bh_uam_no_human_r2_delta"](synthetic).endswith("(10 paired splits)")
     assert specs["bh_uam_no_human_n_seeds"](synthetic) == "1"
     assert specs["bh_mpnn_60_epochs_r2_delta"](synthetic).endswith("(30 paired runs, same split and seed)")
     assert specs["bh_uam_authors_head_min_p"](synthetic) == "0.25"
+
+
+def test_a_p_in_the_text_carries_its_relation():
+    """The text once read `p = <0.001`: the variable, not the sentence, says whether p equals or falls below."""
+    assert p_statement(0.25) == "$p = 0.250$"
+    assert p_statement(2 / 2**30) == "$p < 0.001$"
 
 
 def test_a_variant_with_its_own_reference_is_paired_with_it_and_says_so(synthetic):

@@ -10,7 +10,7 @@ from rxnyield.config import (ALL_REACTIONS, compared_models, headline_models, mo
 from rxnyield.models import model_entry
 from rxnyield.report.frames import rows
 from rxnyield.report.variables import (OUTSIDE_DEPARTURES, departure_pairs, mean_std, median_interval, p_value, stat,
-                                      uncertainty_row)
+                                       versus_label, uncertainty_row)
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
            ("mae", "trimean_iqr", r"MAE trimean [IQR]", 2), ("rmse", "trimean_iqr", r"RMSE trimean [IQR]", 2))
@@ -105,9 +105,8 @@ def ablation_table(config: dict, summary: pd.DataFrame, paired: pd.DataFrame) ->
             else:
                 cells += ["reference", "", ""]
             label = config["models"][model]["label"]
-            reference = config["models"][model].get("compare_to")
-            if model in variants and reference != references[0]:
-                label += f" vs {config['models'][reference]['label']}"
+            if model in variants and config["models"][model]["compare_to"] != references[0]:
+                label = versus_label(config, model)
             lines.append(label + " & " + " & ".join(cells) + r" \\")
     return tabular("lrrrrr", header, lines)
 

@@ -35,7 +35,13 @@ def mean_std(row: pd.Series, digits: int) -> str:
 
 
 def p_value(p: float) -> str:
+    """A table cell under a p header."""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_statement(p: float) -> str:
+    """The p of a sentence, relation included: `$p = 0.250$`, `$p < 0.001$` (not `p = <0.001`)."""
+    return "$p < 0.001$" if p < 0.001 else f"$p = {p:.3f}$"
 
 
 def minimum_p(n: int) -> float:
@@ -65,10 +71,17 @@ def median_interval(row: pd.Series, digits: int) -> str:
     return f"{row['median']:+.{digits}f} [{row['ci_low']:+.{digits}f}, {row['ci_high']:+.{digits}f}]"
 
 
+def versus_label(config: dict, model: str) -> str:
+    """A variant named with its reference, `w/o H vs UAM as described`: labels alone repeat across models
+    (`separate product encoder` is a variant of UAM and of the MPNN)."""
+    models = config["models"]
+    return f"{models[model]['label']} vs {models[models[model]['compare_to']]['label']}"
+
+
 def sorted_out(config: dict, paired: pd.DataFrame, dataset: str, distinguishable: bool) -> str:
-    """Labels of the variants whose R² differences are (or are not) distinguishable from split noise."""
+    """The variants whose R² differences are (or are not) distinguishable from split noise."""
     alpha = config["statistics"]["alpha"]
-    labels = [config["models"][m]["label"] for m in compared_models(config, dataset)
+    labels = [versus_label(config, m) for m in compared_models(config, dataset)
               if (stat(paired, dataset, m, "r2")["p_wilcoxon"] < alpha) == distinguishable]
     return "; ".join(labels) if labels else "none"  # `;`: a label may hold a comma
 
@@ -152,7 +165,7 @@ def variable_specs(config: dict) -> Specs:
                 specs.add(f"{prefix}_r2_delta_median_ci", f"median R² difference [bootstrap CI] {versus}",
                           lambda a, d=dataset, m=model: median_interval(stat(a.paired, d, m, "r2"), 3))
                 specs.add(f"{prefix}_r2_p", f"Wilcoxon p of R² differences {versus}",
-                          lambda a, d=dataset, m=model: p_value(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
+                          lambda a, d=dataset, m=model: p_statement(stat(a.paired, d, m, "r2")["p_wilcoxon"]))
                 specs.add(f"{prefix}_min_p", f"smallest Wilcoxon p that the pairs of {versus} can give",
                           lambda a, d=dataset, m=model: f"{minimum_p(int(stat(a.paired, d, m, 'r2')['n'])):.3g}")
         specs.merge(config_values(f"config_{model}", params, f"models.{model}"))
@@ -218,7 +231,7 @@ def measured_gpu_specs(config: dict) -> Specs:
               lambda a: f"{paired()['trimean']:+.3f}")
     specs.add("gpu_encoders_r2_delta_median_ci", f"median R² difference [bootstrap CI] {versus}",
               lambda a: median_interval(paired(), 3))
-    specs.add("gpu_encoders_r2_p", f"Wilcoxon p {versus}", lambda a: p_value(paired()["p_wilcoxon"]))
+    specs.add("gpu_encoders_r2_p", f"Wilcoxon p {versus}", lambda a: p_statement(paired()["p_wilcoxon"]))
     specs.add("gpu_full_uam_seconds_median", f"median seconds per {reference} run on the GPU",
               lambda a: f"{seconds:.0f}")
     for name, model, values in (("full_uam", reference, full), ("paper_encoders", variant, small)):
@@ -413,7 +426,7 @@ def uncertainty_specs(config: dict, dataset: str) -> Specs:
         specs.add(f"{name}_delta", f"trimean difference of {versus}",
                   lambda a, p=pair: f"{sigma_pair_row(a.sigma_paired, dataset, *p)['trimean']:+.2f}")
         specs.add(f"{name}_p", f"Wilcoxon p of {versus}",
-                  lambda a, p=pair: p_value(sigma_pair_row(a.sigma_paired, dataset, *p)["p_wilcoxon"]))
+                  lambda a, p=pair: p_statement(sigma_pair_row(a.sigma_paired, dataset, *p)["p_wilcoxon"]))
     return specs
 
 
