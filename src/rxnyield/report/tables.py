@@ -10,7 +10,7 @@ from rxnyield.config import (ALL_REACTIONS, compared_models, headline_models, mo
 from rxnyield.models import model_entry
 from rxnyield.report.frames import rows
 from rxnyield.report.variables import (OUTSIDE_DEPARTURES, departure_pairs, mean_std, median_interval, p_value, stat,
-                                       versus_label, uncertainty_row)
+                                       uncertainty_row, versus_label)
 
 COLUMNS = (("r2", "mean_std", r"$R^2$ mean $\pm$ std", 3), ("r2", "trimean_iqr", r"$R^2$ trimean [IQR]", 3),
            ("mae", "trimean_iqr", r"MAE trimean [IQR]", 2), ("rmse", "trimean_iqr", r"RMSE trimean [IQR]", 2))
